@@ -1,0 +1,70 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.12+: a python3.12/python3.13 on PATH, else pyenv's 3.12.
+PYTHON ?= $(shell command -v python3.12 || command -v python3.13 || \
+	ls -d $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3 2>/dev/null | tail -n 1 || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: help run test lint format messages setup
+
+help:
+	@echo "make run    set everything up and serve the app at http://127.0.0.1:8000 (SQLite, demo data)"
+	@echo "make test   lint and run every test against real PostgreSQL, S3 and Chromium"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+messages: | $(BIN)/python
+	$(MANAGE) compilemessages --ignore=.venv -v 0
+
+setup: $(VENV)/.runtime messages
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) createcachetable
+	$(MANAGE) seed_demo --if-empty
+
+run: setup
+	@echo "Serving at http://127.0.0.1:8000 (Ctrl-C stops)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+# System packages the tests need: Debian's Chromium, PostgreSQL and gettext.
+.PHONY: system-deps
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver"; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql postgresql-contrib"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: system-deps $(VENV)/.dev messages lint
+	$(BIN)/python -m tools.testenv $(PYTEST_ARGS)
+
+# After changing UI strings: refresh both catalogs (English msgstr = msgid), then
+# translate the new Russian entries in locale/ru/LC_MESSAGES/django.po.
+.PHONY: translations
+translations: | $(BIN)/python
+	$(MANAGE) makemessages -l ru -l en --ignore=.venv --ignore=artifacts --ignore=tools --no-obsolete
+	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po

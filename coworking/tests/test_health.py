@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from tools.testenv import Postgres, SeaweedS3
+
+needs_servers = pytest.mark.skipif(
+    "TEST_PG_ROOT" not in os.environ, reason="needs the servers started by `python -m tools.testenv`"
+)
+
+
+@pytest.mark.smoke
+@pytest.mark.django_db
+def test_healthz_answers_without_touching_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.smoke
+@pytest.mark.django_db
+def test_readyz_is_ok_when_database_and_storage_answer(client):
+    response = client.get(reverse("readyz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": ["database", "storage"]}
+
+
+@needs_servers
+@pytest.mark.django_db(transaction=True)
+def test_readyz_is_503_with_the_database_stopped(client):
+    postgres = Postgres.from_env()
+    postgres.stop()
+    try:
+        connection.close()
+        response = client.get(reverse("readyz"))
+    finally:
+        postgres.start()
+        connection.close()
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "failed": {"database": "OperationalError"}}
+    assert client.get(reverse("readyz")).status_code == 200
+
+
+@needs_servers
+@pytest.mark.django_db
+def test_readyz_is_503_with_the_object_store_stopped(client):
+    s3 = SeaweedS3.from_env()
+    s3.stop()
+    try:
+        response = client.get(reverse("readyz"))
+    finally:
+        s3.start()
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert list(body["failed"]) == ["storage"]
+    assert client.get(reverse("readyz")).status_code == 200

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SKIP = shutil.ignore_patterns(".venv", ".git", "artifacts", "data", "staticfiles", "__pycache__", "*.mo")
+
+
+def _untranslated(po: Path) -> list[str]:
+    text = po.read_text()
+    entries = text.split("\n\n")[1:]  # the first block is the header
+    problems = []
+    for entry in entries:
+        if entry.startswith("#~"):
+            continue
+        msgid = re.search(r'^msgid ((?:".*"\n?)+)', entry, re.M)
+        if "#, fuzzy" in entry:
+            problems.append(f"fuzzy: {msgid.group(1)!r}")
+        elif re.search(r'^msgstr(\[\d\])? ""\n?$', entry + "\n", re.M) and not re.search(
+            r'^msgstr(\[\d\])? ""\n"', entry, re.M
+        ):
+            problems.append(f"untranslated: {msgid.group(1)!r}")
+    return problems
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_catalog_covers_every_string_in_the_code(language, tmp_path):
+    """Extract the strings afresh from a copy of the code: none may be left untranslated."""
+    copy = tmp_path / "project"
+    shutil.copytree(ROOT, copy, ignore=SKIP)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", language, "--no-obsolete", "--ignore=tools"],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+    )
+    assert _untranslated(copy / "locale" / language / "LC_MESSAGES" / "django.po") == []

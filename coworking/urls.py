@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from coworking import health, views
+
+# Staff sign in through the same rate-limited allauth login as members.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = settings.SPACE_NAME
+admin.site.site_title = settings.SPACE_NAME
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", views.home, name="home"),
+    path("", include("accounts.urls")),
+]
+if settings.DEBUG and not settings.AWS_STORAGE_BUCKET_NAME:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The member's dashboard; a welcome page for visitors."""
+    return render(request, "home.html")
