@@ -62,9 +62,10 @@ format: $(VENV)/.dev
 test: system-deps $(VENV)/.dev messages lint
 	$(BIN)/python -m tools.testenv $(PYTEST_ARGS)
 
-# After changing UI strings: refresh both catalogs (English msgstr = msgid), then
+# After changing UI strings: refresh the catalogs (English msgstr = msgid, always), then
 # translate the new Russian entries in locale/ru/LC_MESSAGES/django.po.
 .PHONY: translations
 translations: | $(BIN)/python
 	$(MANAGE) makemessages -l ru -l en --ignore=.venv --ignore=artifacts --ignore=tools --no-obsolete
-	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
+	for po in $$(find . -path ./.venv -prune -o -path '*/locale/en/LC_MESSAGES/django.po' -print); do \
+		msgfilter -i $$po -o $$po --keep-header sed -e d && msgen $$po -o $$po; done

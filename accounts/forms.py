@@ -24,7 +24,7 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["full_name", "language"]
+        fields = ["full_name", "language", "visible_to_members"]
         labels = {"full_name": _("Full name"), "language": _("Language")}
 
     def __init__(self, *args, **kwargs):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -39,6 +40,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=150)
     language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    visible_to_members = models.BooleanField(
+        _("show my name to other members"),
+        default=False,
+        help_text=_("Other members see your name in “who is in” and on the karma leaderboard."),
     )
     # Kept equal to the sum of the member's karma ledger; never edited by hand.
     karma = models.IntegerField(_("karma"), default=0, editable=False)
@@ -88,3 +94,47 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class KarmaReason(models.TextChoices):
+    VISIT = "visit", _("Visit")
+    DONATION = "donation", _("Donation")
+    NO_SHOW = "no_show", _("No-show")
+    REVERSAL = "reversal", _("Reversal")
+    ADJUSTMENT = "adjustment", _("Adjustment by staff")
+
+
+class KarmaEntry(models.Model):
+    """One change of a member's karma. The member's karma is the sum of these rows.
+
+    The source (a visit, a donation, a booking) is a generic reference so that accounts
+    needs to know nothing of the apps that award karma.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="karma_entries")
+    points = models.IntegerField(_("points"))
+    reason = models.CharField(_("reason"), max_length=20, choices=KarmaReason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
+
+    class Meta:
+        verbose_name = _("karma entry")
+        verbose_name_plural = _("karma entries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="karma_user_recent")]
+        constraints = [
+            # Awarding is idempotent: one entry per source and reason.
+            models.UniqueConstraint(
+                fields=["source_type", "source_id", "reason"],
+                condition=models.Q(source_id__isnull=False),
+                name="karma_once_per_source_and_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.points:+d} ({self.get_reason_display()})"

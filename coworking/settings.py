@@ -259,6 +259,22 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("LOGIN_RATE_LIMIT", "20/m/ip,5/5m/key"),
 }
 
+# Karma: what earns and costs points (see accounts.services.award_karma).
+KARMA_POINTS_PER_HOUR = envint("KARMA_POINTS_PER_HOUR", 1)
+KARMA_MAX_VISIT_POINTS_PER_DAY = envint("KARMA_MAX_VISIT_POINTS_PER_DAY", 8)
+KARMA_DONATION_AMOUNT_PER_POINT = envint("KARMA_DONATION_AMOUNT_PER_POINT", 100)
+KARMA_NO_SHOW_PENALTY = envint("KARMA_NO_SHOW_PENALTY", 5)
+
+# Bookings and visits
+BOOKING_REMINDER_MINUTES = envint("BOOKING_REMINDER_MINUTES", 60)
+CHECKIN_OPENS_MINUTES_BEFORE = envint("CHECKIN_OPENS_MINUTES_BEFORE", 15)
+CHECKIN_CLOSES_MINUTES_AFTER = envint("CHECKIN_CLOSES_MINUTES_AFTER", 30)
+
+# Donations
+DONATION_CURRENCY = os.environ.get("DONATION_CURRENCY", "RUB")
+DONATION_MIN_AMOUNT = os.environ.get("DONATION_MIN_AMOUNT", "50.00")
+DONATION_MAX_AMOUNT = os.environ.get("DONATION_MAX_AMOUNT", "1000000.00")
+
 # Internationalization
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "ru")
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]

@@ -20,6 +20,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", views.home, name="home"),
     path("", include("accounts.urls")),
+    path("spaces/", include("spaces.urls")),
+    path("bookings/", include("bookings.urls")),
+    path("visits/", include("visits.urls")),
+    path("donations/", include("donations.urls")),
 ]
 if settings.DEBUG and not settings.AWS_STORAGE_BUCKET_NAME:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -13,7 +13,10 @@ import re
 import sys
 from pathlib import Path
 
-ENTRY = re.compile(r'(?P<head>(?:^#.*\n)*)msgid (?P<id>(?:".*"\n)+)msgstr ""\n(?=\n|\Z)', re.M)
+# An untranslated entry, or a fuzzy one (msgmerge's guess, never to be trusted).
+ENTRY = re.compile(
+    r'(?P<head>(?:^#.*\n)*)msgid (?P<id>(?:".*"\n)+)msgstr (?P<str>(?:".*"\n)+)(?=\n|\Z)', re.M
+)
 
 
 def _unquote(lines: str) -> str:
@@ -30,12 +33,17 @@ def fill(po_path: Path, mapping: dict[str, str]) -> list[str]:
 
     def replace(match: re.Match) -> str:
         msgid = _unquote(match.group("id"))
-        if not msgid:  # the header
+        fuzzy = "#, fuzzy" in match.group("head")
+        if not msgid or (_unquote(match.group("str")) and not fuzzy):  # the header, or done
             return match.group(0)
         if msgid not in mapping:
             missing.append(msgid)
             return match.group(0)
-        head = match.group("head").replace("#, fuzzy\n", "")
+        head = "".join(
+            line
+            for line in match.group("head").splitlines(True)
+            if line != "#, fuzzy\n" and not line.startswith("#| ")
+        )
         return f"{head}msgid {match.group('id')}msgstr {_quote(mapping[msgid])}\n"
 
     po_path.write_text(ENTRY.sub(replace, text))

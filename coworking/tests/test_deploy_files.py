@@ -1,0 +1,587 @@
+"""Offline checks of the container files: Dockerfile, docker-compose.yml, .env.example and
+.dockerignore.
+
+No Docker engine runs here, so these read the files, and run the shell scripts they hold
+against stub commands, to catch what `docker compose up` would otherwise find first.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = ROOT / "Dockerfile"
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+ENV_EXAMPLE = ROOT / ".env.example"
+DOCKERIGNORE = ROOT / ".dockerignore"
+ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
+SETTINGS = ROOT / "coworking" / "settings.py"
+
+# Compose must refuse to start without these rather than run with an empty value.
+REQUIRED_VARIABLES = {
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "POSTGRES_PASSWORD",
+    "MINIO_ROOT_USER",
+    "MINIO_ROOT_PASSWORD",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+}
+# Left empty in .env.example, so a copied placeholder can never become a live secret.
+SECRETS = {"SECRET_KEY", "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "AWS_SECRET_ACCESS_KEY"}
+
+NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+# "$$" is compose's escape for a literal "$", left for the container's shell to expand.
+COMPOSE_VARIABLE = re.compile(
+    rf"\$(?:(?P<escaped>\$)|\{{(?P<braced>{NAME})(?P<modifier>[^}}]*)\}}|(?P<bare>{NAME}))"
+)
+SETTINGS_READ = re.compile(
+    rf"""(?P<reader>os\.environ\.get|os\.getenv|envbool|envint|envlist|envsecret)\(\s*["'](?P<name>{NAME})["']"""
+    rf"""|os\.environ\[\s*["'](?P<indexed>{NAME})["']\s*\]"""
+)
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+@functools.cache
+def compose() -> dict:
+    return YAML(typ="safe").load(COMPOSE_FILE.read_text(encoding="utf-8"))
+
+
+def services() -> dict:
+    return compose()["services"]
+
+
+def strings_in(node) -> list[str]:
+    """Every string value in the YAML tree: compose interpolates values, never comments."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [text for value in node.values() for text in strings_in(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in strings_in(value)]
+    return []
+
+
+def compose_references() -> list[tuple[str, str]]:
+    """(variable, modifier) for every interpolation in the compose file."""
+    found = []
+    for text in strings_in(compose()):
+        for match in COMPOSE_VARIABLE.finditer(text):
+            if match["braced"]:
+                found.append((match["braced"], match["modifier"]))
+            elif match["bare"]:
+                found.append((match["bare"], ""))
+    return found
+
+
+def env_example() -> dict[str, str]:
+    entries = {}
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        match = re.match(rf"({NAME})=(.*)$", line)
+        if match:
+            entries[match[1]] = match[2]
+    return entries
+
+
+def dependencies(service: dict) -> dict[str, str]:
+    """depends_on as {service: condition}, whichever of its two forms is used."""
+    depends_on = service.get("depends_on", {})
+    if isinstance(depends_on, list):
+        return dict.fromkeys(depends_on, "service_started")
+    return {name: (spec or {}).get("condition", "service_started") for name, spec in depends_on.items()}
+
+
+def environment(service: dict) -> dict[str, str | None]:
+    env = service.get("environment", {})
+    if isinstance(env, list):
+        return {name: value for name, _, value in (item.partition("=") for item in env)}
+    return env
+
+
+def settings_variables() -> set[str]:
+    names = set()
+    for match in SETTINGS_READ.finditer(SETTINGS.read_text(encoding="utf-8")):
+        name = match["name"] or match["indexed"]
+        names.add(name)
+        if match["reader"] == "envsecret":
+            names.add(f"{name}_FILE")
+    return names
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
+    instructions, pending = [], ""
+    for raw in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if pending and line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        keyword, _, arguments = (pending + line).partition(" ")
+        instructions.append((keyword.upper(), arguments.strip()))
+        pending = ""
+    assert not pending, "Dockerfile ends inside a continued line"
+    return instructions
+
+
+def dockerfile_stages() -> list[list[tuple[str, str]]]:
+    stages: list[list[tuple[str, str]]] = []
+    for keyword, arguments in dockerfile_instructions():
+        if keyword == "FROM":
+            stages.append([])
+        assert stages, f"{keyword} before the first FROM"
+        stages[-1].append((keyword, arguments))
+    return stages
+
+
+def final_stage() -> list[tuple[str, str]]:
+    return dockerfile_stages()[-1]
+
+
+def final(keyword: str) -> str:
+    """The arguments of the final stage's last KEYWORD, the one Docker applies."""
+    values = [arguments for instruction, arguments in final_stage() if instruction == keyword]
+    assert values, f"the final stage has no {keyword}"
+    return values[-1]
+
+
+def exec_form(arguments: str) -> list[str]:
+    form = json.loads(arguments)
+    assert isinstance(form, list), f"expected the JSON (exec) form, got {arguments!r}"
+    return form
+
+
+def healthcheck_command(arguments: str) -> list[str]:
+    _options, _, command = arguments.partition("CMD ")
+    assert command, f"HEALTHCHECK without CMD: {arguments!r}"
+    return exec_form(command)
+
+
+def copy_sources() -> list[str]:
+    """Build-context paths named by COPY/ADD (COPY --from copies between stages instead)."""
+    sources = []
+    for keyword, arguments in dockerfile_instructions():
+        if keyword not in ("COPY", "ADD"):
+            continue
+        words = shlex.split(arguments)
+        if any(word.startswith("--from") for word in words):
+            continue
+        paths = [word for word in words if not word.startswith("--")]
+        sources.extend(paths[:-1])
+    return sources
+
+
+def dockerignore_patterns() -> list[tuple[bool, re.Pattern]]:
+    """(excluded, regex) per line, with the glob rules Docker applies to the build context."""
+    patterns = []
+    for raw in DOCKERIGNORE.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        negated = line.startswith("!")
+        glob = os.path.normpath(line.removeprefix("!").strip()).lstrip("/")
+        regex, i = "", 0
+        while i < len(glob):
+            if glob.startswith("**/", i):
+                regex, i = regex + "(?:.*/)?", i + 3
+            elif glob.startswith("**", i):
+                regex, i = regex + ".*", i + 2
+            elif glob[i] == "*":
+                regex, i = regex + "[^/]*", i + 1
+            elif glob[i] == "?":
+                regex, i = regex + "[^/]", i + 1
+            elif glob[i] == "[":
+                end = glob.index("]", i)
+                regex, i = regex + glob[i : end + 1], end + 1
+            else:
+                regex, i = regex + re.escape(glob[i]), i + 1
+        patterns.append((not negated, re.compile(regex)))
+    return patterns
+
+
+def dockerignored(path: str) -> bool:
+    """Whether Docker leaves path out of the build context: last matching line wins, and
+    a line that matches a parent directory covers everything below it."""
+    parts = Path(path).parts
+    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    ignored = False
+    for excluded, regex in dockerignore_patterns():
+        if any(regex.fullmatch(candidate) for candidate in candidates):
+            ignored = excluded
+    return ignored
+
+
+def stub(directory: Path, name: str, body: str) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+
+
+def run(argv: list[str], path_dir: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run argv with only the given environment, finding stubs in path_dir first."""
+    return subprocess.run(
+        argv,
+        env={"PATH": f"{path_dir}:/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+# --- docker-compose.yml --------------------------------------------------------------
+
+
+def test_compose_file_matches_compose_spec():
+    check_jsonschema = Path(sys.executable).parent / "check-jsonschema"
+    result = subprocess.run(
+        [str(check_jsonschema), "--builtin-schema", "vendor.compose-spec", str(COMPOSE_FILE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compose_file_has_no_version_key():
+    assert "version" not in compose()
+
+
+def test_compose_depends_on_names_existing_services():
+    for name, service in services().items():
+        missing = set(dependencies(service)) - set(services())
+        assert not missing, f"{name} depends on undefined services {missing}"
+
+
+def test_compose_healthy_dependencies_define_healthchecks():
+    for name, service in services().items():
+        for dependency, condition in dependencies(service).items():
+            if condition == "service_healthy":
+                healthcheck = services()[dependency].get("healthcheck", {})
+                assert healthcheck.get("test") and not healthcheck.get("disable"), (
+                    f"{name} waits for {dependency} to be healthy, but it has no health check"
+                )
+
+
+def test_compose_web_waits_for_its_backends():
+    assert dependencies(services()["web"]) == {
+        "db": "service_healthy",
+        "minio": "service_healthy",
+        "createbuckets": "service_completed_successfully",
+    }
+
+
+def test_compose_named_volumes_are_declared():
+    declared = set(compose().get("volumes") or {})
+    for name, service in services().items():
+        for volume in service.get("volumes", []):
+            if isinstance(volume, dict):
+                source = volume.get("source") if volume.get("type", "volume") == "volume" else None
+            else:
+                source = volume.split(":")[0] if ":" in volume else None
+            # Sources starting like a path are bind mounts.
+            if source and not source.startswith((".", "/", "~", "$")):
+                assert source in declared, f"{name} mounts undeclared volume {source!r}"
+
+
+def test_compose_stateful_services_keep_data_in_named_volumes():
+    mounts = {name: [str(v) for v in service.get("volumes", [])] for name, service in services().items()}
+    assert "postgres-data:/var/lib/postgresql/data" in mounts["db"]
+    assert "minio-data:/data" in mounts["minio"]
+
+
+def test_compose_variables_are_documented_in_env_example():
+    documented = set(env_example())
+    undocumented = {name for name, _ in compose_references()} - documented
+    assert not undocumented, f"used in docker-compose.yml but missing from .env.example: {undocumented}"
+
+
+def test_env_example_lists_only_compose_variables():
+    used = {name for name, _ in compose_references()}
+    stale = set(env_example()) - used
+    assert not stale, f"documented in .env.example but unused by docker-compose.yml: {stale}"
+
+
+def test_compose_required_variables_fail_fast():
+    references = compose_references()
+    for name in REQUIRED_VARIABLES:
+        modifiers = [modifier for variable, modifier in references if variable == name]
+        assert modifiers, f"{name} is never used"
+        assert all(modifier.startswith(":?") for modifier in modifiers), (
+            f"every use of {name} must be ${{{name}:?message}}, found {modifiers}"
+        )
+
+
+def test_env_example_leaves_secrets_empty():
+    entries = env_example()
+    filled = {name: entries.get(name) for name in SECRETS if entries.get(name) != ""}
+    assert not filled, f"secrets must be empty in .env.example: {filled}"
+
+
+def test_web_environment_is_read_by_the_app():
+    cmd = final("CMD")
+    read_by_image = set(re.findall(rf"\$\{{({NAME})", cmd))
+    readable = settings_variables() | read_by_image
+    unread = set(environment(services()["web"])) - readable
+    assert not unread, f"web sets variables that neither settings.py nor the image reads: {unread}"
+
+
+def test_web_environment_points_at_compose_services():
+    env = environment(services()["web"])
+    assert env["DEBUG"] == "false"
+    assert env["BEHIND_PROXY"] == "true"
+    # Each ${VAR...} stands in as its bare name, which parses as a URL part.
+    database = urlsplit(COMPOSE_VARIABLE.sub(lambda m: m["braced"] or m[0], env["DATABASE_URL"]))
+    assert database.scheme in ("postgres", "postgresql")
+    assert database.hostname == "db" and "db" in services()
+    storage = urlsplit(env["AWS_S3_ENDPOINT_URL"])
+    assert (storage.scheme, storage.hostname, storage.port) == ("http", "minio", 9000)
+    assert "minio" in services()
+
+
+def test_compose_restart_policies():
+    one_shot = {
+        dependency
+        for service in services().values()
+        for dependency, condition in dependencies(service).items()
+        if condition == "service_completed_successfully"
+    }
+    assert one_shot == {"createbuckets"}
+    for name, service in services().items():
+        expected = "no" if name in one_shot else "unless-stopped"
+        assert service.get("restart", "no") == expected, f"{name} restart policy"
+
+
+def test_compose_web_health_check_matches_image():
+    web_probe = services()["web"]["healthcheck"]["test"]
+    image_probe = healthcheck_command(final("HEALTHCHECK"))
+    assert web_probe == ["CMD", *image_probe]
+    assert "http://127.0.0.1:8000/healthz" in web_probe[-1]
+    assert services()["web"]["ports"] == ["8000:8000"]
+
+
+CREATEBUCKETS_ENV = {
+    "MINIO_ROOT_USER": "root-user",
+    "MINIO_ROOT_PASSWORD": "root-password",
+    "AWS_ACCESS_KEY_ID": "app-user",
+    "AWS_SECRET_ACCESS_KEY": "app-secret",
+    "AWS_STORAGE_BUCKET_NAME": "media-bucket",
+}
+
+
+def run_createbuckets(
+    tmp_path: Path, attach_rc: int, attached: str
+) -> tuple[subprocess.CompletedProcess, str]:
+    """Run the job's script the way its container would, with mc replaced by a recorder."""
+    entrypoint = services()["createbuckets"]["entrypoint"]
+    assert entrypoint[:2] == ["/bin/sh", "-euc"]
+    script = entrypoint[2].replace("$$", "$")
+    log = tmp_path / "mc.log"
+    stub(
+        tmp_path / "bin",
+        "mc",
+        f'echo "$*" >>{log}\n'
+        'case "$*" in\n'
+        f'  "admin policy attach "*) exit {attach_rc} ;;\n'
+        f'  "admin user info "*) echo "PolicyName: {attached}" ;;\n'
+        "esac\n",
+    )
+    env = {**CREATEBUCKETS_ENV, "TMPDIR": str(tmp_path)}
+    return run(["/bin/sh", "-euc", script], tmp_path / "bin", env), log.read_text() if log.exists() else ""
+
+
+def test_createbuckets_creates_private_bucket_and_limited_user(tmp_path):
+    result, calls = run_createbuckets(tmp_path, attach_rc=0, attached="")
+    assert result.returncode == 0, result.stderr
+    lines = calls.splitlines()
+    assert "alias set local http://minio:9000 root-user root-password" in lines
+    assert "mb --ignore-existing local/media-bucket" in lines
+    assert "anonymous set none local/media-bucket" in lines
+    assert "admin user add local app-user app-secret" in lines
+    assert "admin policy attach local media-bucket-app --user app-user" in lines
+    assert lines.index("mb --ignore-existing local/media-bucket") < lines.index(
+        "anonymous set none local/media-bucket"
+    )
+    policy = json.loads((tmp_path / "policy.json").read_text())
+    resources = {resource for statement in policy["Statement"] for resource in statement["Resource"]}
+    assert resources == {"arn:aws:s3:::media-bucket", "arn:aws:s3:::media-bucket/*"}
+    assert all(statement["Effect"] == "Allow" for statement in policy["Statement"])
+
+
+@pytest.mark.parametrize(("attached", "succeeds"), [("media-bucket-app", True), ("readonly", False)])
+def test_createbuckets_rerun_accepts_only_an_existing_attachment(tmp_path, attached, succeeds):
+    result, _ = run_createbuckets(tmp_path, attach_rc=1, attached=attached)
+    assert (result.returncode == 0) is succeeds, result.stderr
+
+
+# --- Dockerfile ----------------------------------------------------------------------
+
+
+def test_dockerfile_stages_build_on_python_312_slim():
+    stages = dockerfile_stages()
+    for stage in stages:
+        base = stage[0][1].split()[0]
+        assert base == "python:3.12-slim", f"FROM {base}"
+
+
+def test_dockerfile_runs_as_non_root_user():
+    user = final("USER")
+    assert user.split(":")[0] not in ("root", "0"), f"USER {user}"
+
+
+def test_dockerfile_builds_translations_and_static_files():
+    runs = [arguments for stage in dockerfile_stages() for keyword, arguments in stage if keyword == "RUN"]
+    build = [run for run in runs if "manage.py collectstatic" in run]
+    assert len(build) == 1, "collectstatic must run exactly once"
+    assert "manage.py compilemessages --ignore=.venv" in build[0]
+    assert "manage.py collectstatic --noinput" in build[0]
+    # Without DEBUG off the hashed, compressed files the production storage serves are not built.
+    assert re.search(r"\bDEBUG=false\b", build[0])
+    assert any("gettext" in run for run in runs[: runs.index(build[0])])
+
+
+def test_dockerfile_keeps_runtime_environment():
+    env = " ".join(arguments for keyword, arguments in final_stage() if keyword == "ENV")
+    assert "PYTHONDONTWRITEBYTECODE=1" in env
+    assert "PYTHONUNBUFFERED=1" in env
+    assert not re.search(r"\b(SECRET_KEY|DEBUG|ALLOWED_HOSTS)=", env), "build-only settings leak"
+
+
+def test_dockerfile_health_check_probes_healthz():
+    checks = [arguments for keyword, arguments in final_stage() if keyword == "HEALTHCHECK"]
+    assert len(checks) == 1
+    command = healthcheck_command(checks[0])
+    assert command[:2] == ["python", "-c"]
+    assert "urllib.request" in command[2]
+    assert "http://127.0.0.1:8000/healthz" in command[2]
+    assert ("EXPOSE", "8000") in final_stage()
+
+
+def test_dockerfile_copies_existing_files():
+    for source in copy_sources():
+        assert (ROOT / source).exists(), f"COPY {source}: no such file in the repository"
+        assert source == "." or not dockerignored(source), f"COPY {source} is excluded by .dockerignore"
+
+
+def test_dockerfile_entrypoint_script_is_in_the_image():
+    entrypoint = exec_form(final("ENTRYPOINT"))
+    workdir = final("WORKDIR")
+    relative = Path(entrypoint[0]).relative_to(workdir)
+    assert (ROOT / relative).is_file(), f"{relative} does not exist"
+    assert not dockerignored(str(relative))
+    assert "." in copy_sources(), "the project is copied whole, which brings the entrypoint along"
+
+
+def test_dockerfile_command_starts_gunicorn_with_env_tuning(tmp_path):
+    cmd = exec_form(final("CMD"))
+    assert cmd[:2] == ["sh", "-c"]
+    assert "--access-logfile" not in cmd[2], "the app already logs every request"
+    stub(tmp_path, "gunicorn", 'printf "%s\\n" "$@"\n')
+
+    def arguments(env: dict[str, str]) -> list[str]:
+        result = run(cmd, tmp_path, env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.splitlines()
+
+    def option(args: list[str], name: str) -> str:
+        return args[args.index(name) + 1]
+
+    defaults = arguments({})
+    assert defaults[0] == "coworking.wsgi:application"
+    assert option(defaults, "--bind") == "0.0.0.0:8000"
+    assert (option(defaults, "--workers"), option(defaults, "--threads")) == ("3", "2")
+    tuned = arguments({"GUNICORN_WORKERS": "5", "GUNICORN_THREADS": "4", "FORWARDED_ALLOW_IPS": "10.0.0.2"})
+    assert (option(tuned, "--workers"), option(tuned, "--threads")) == ("5", "4")
+    assert option(tuned, "--forwarded-allow-ips") == "10.0.0.2"
+
+
+def test_requirements_provide_the_image_runtime():
+    # The image installs requirements.txt only; the server and the database driver must be in it.
+    names = {
+        re.split(r"[\[=<>~! ;]", line.strip(), maxsplit=1)[0].lower()
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith(("#", "-"))
+    }
+    assert {"gunicorn", "whitenoise"} <= names
+    assert names & {"psycopg", "psycopg-binary", "psycopg2", "psycopg2-binary"}
+
+
+# --- docker/entrypoint.sh ------------------------------------------------------------
+
+
+def test_entrypoint_migrates_then_execs_command(tmp_path):
+    log = tmp_path / "calls.log"
+    stub(tmp_path / "bin", "python", f'echo "python $*" >>{log}\n')
+    result = run([str(ENTRYPOINT), "echo", "server started"], tmp_path / "bin", {})
+    assert result.returncode == 0, result.stderr
+    assert log.read_text().splitlines() == [
+        "python manage.py migrate --noinput",
+        "python manage.py createcachetable",
+    ]
+    assert result.stdout == "server started\n"
+
+
+def test_entrypoint_stops_when_migrations_fail(tmp_path):
+    stub(tmp_path / "bin", "python", 'case "$*" in *migrate*) exit 3 ;; esac\n')
+    result = run([str(ENTRYPOINT), "echo", "server started"], tmp_path / "bin", {})
+    assert result.returncode != 0
+    assert "server started" not in result.stdout
+
+
+def test_entrypoint_is_executable():
+    assert os.access(ENTRYPOINT, os.X_OK)
+    assert ENTRYPOINT.read_text().startswith("#!/bin/sh\n")
+
+
+# --- .dockerignore -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".env",
+        ".env.production",
+        ".git/config",
+        ".venv/bin/python",
+        "data/db.sqlite3",
+        "staticfiles/css/site.css",
+        "artifacts/desk_.png",
+        "coworking/__pycache__/settings.cpython-312.pyc",
+        "locale/ru/LC_MESSAGES/django.mo",
+        "db.sqlite3",
+    ],
+)
+def test_dockerignore_drops_secrets_and_local_state(path):
+    assert dockerignored(path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "manage.py",
+        "requirements.txt",
+        "docker/entrypoint.sh",
+        "coworking/settings.py",
+        "locale/ru/LC_MESSAGES/django.po",
+        "static/css",
+        "templates",
+    ],
+)
+def test_dockerignore_keeps_what_the_build_needs(path):
+    assert not dockerignored(path)

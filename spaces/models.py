@@ -1,0 +1,202 @@
+"""Buildings, their rooms and the desks in open-space rooms.
+
+Booking unit rule: an open-space room is booked desk by desk and is never booked
+whole; meeting rooms and private offices are booked whole and have no desks. So a
+booking names exactly one desk or one non-open-space room, and a room booking and a
+desk booking can never claim the same seat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(_("“%(value)s” is not an IANA time zone."), params={"value": value}) from error
+
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class ActiveQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Building(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    address = models.CharField(_("address"), max_length=255)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=TIME_ZONE_CHOICES,
+        default="Europe/Moscow",
+        validators=[validate_time_zone],
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_now(self) -> dt.datetime:
+        return dt.datetime.now(self.zone)
+
+    def local_today(self) -> dt.date:
+        return self.local_now().date()
+
+    def opening_hours_on(self, day: dt.date) -> OpeningHours | None:
+        """The hours for that date's weekday (uses the prefetched rows when there are)."""
+        weekday = day.weekday()
+        return next((hours for hours in self.opening_hours.all() if hours.weekday == weekday), None)
+
+    def open_interval(self, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
+        """When the building is open on a local date, as aware datetimes; None if closed.
+
+        Local wall-clock times are turned into instants with the building's zone. An
+        opening or closing time that falls in a skipped DST hour moves to the first
+        instant after the gap; closing at 00:00 means midnight at the end of the day.
+        """
+        hours = self.opening_hours_on(day)
+        if hours is None:
+            return None
+        start = local_instant(day, hours.opens_at, self.zone)
+        end_day = day + dt.timedelta(days=1) if hours.closes_at == dt.time(0) else day
+        end = local_instant(end_day, hours.closes_at, self.zone)
+        return start, end
+
+
+def local_instant(day: dt.date, time: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """The aware instant of a local wall-clock time, DST handled explicitly.
+
+    Ambiguous times (the repeated autumn hour) take the first occurrence (fold=0).
+    Nonexistent times (the skipped spring hour) move forward by the length of the gap,
+    02:30 becoming 03:30 in Berlin, as PEP 495 prescribes; the round trip through UTC
+    makes that explicit in the returned value's wall-clock time and offset.
+    """
+    aware = dt.datetime.combine(day, time).replace(tzinfo=zone, fold=0)
+    return aware.astimezone(dt.UTC).astimezone(zone)
+
+
+class OpeningHours(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens_at = models.TimeField(_("opens at"))
+    closes_at = models.TimeField(_("closes at"), help_text=_("00:00 means midnight at the end of the day."))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["building", "weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "weekday"], name="one_opening_hours_per_weekday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+    def clean(self) -> None:
+        if self.closes_at != dt.time(0) and self.closes_at <= self.opens_at:
+            raise ValidationError(
+                {"closes_at": _("Closing time must be after opening time (00:00 = midnight).")}
+            )
+
+
+class Amenity(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("amenity")
+        verbose_name_plural = _("amenities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(models.Model):
+    class Kind(models.TextChoices):
+        OPEN_SPACE = "open_space", _("Open space")
+        MEETING_ROOM = "meeting_room", _("Meeting room")
+        PRIVATE_OFFICE = "private_office", _("Private office")
+
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(_("name"), max_length=120)
+    floor = models.SmallIntegerField(_("floor"), default=1)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MEETING_ROOM)
+    capacity = models.PositiveSmallIntegerField(_("capacity"), default=1)
+    amenities = models.ManyToManyField(Amenity, blank=True, related_name="rooms", verbose_name=_("amenities"))
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["building", "floor", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "name"], name="unique_room_name_per_building"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.building})"
+
+    @property
+    def is_booked_whole(self) -> bool:
+        """Meeting rooms and offices are booked whole; open space is booked by desk."""
+        return self.kind != self.Kind.OPEN_SPACE
+
+
+class Desk(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="desks")
+    label = models.CharField(_("label"), max_length=20, help_text=_("For example A-12."))
+    amenities = models.ManyToManyField(Amenity, blank=True, related_name="desks", verbose_name=_("amenities"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("desk")
+        verbose_name_plural = _("desks")
+        ordering = ["room", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["room", "label"], name="unique_desk_label_per_room"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} · {self.room.name}"
+
+    def clean(self) -> None:
+        if self.room_id and self.room.kind != Room.Kind.OPEN_SPACE:
+            raise ValidationError(
+                {"room": _("Desks belong to open-space rooms; meeting rooms and offices are booked whole.")}
+            )
