@@ -10,6 +10,10 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from accounts.forms import ProfileForm
+from accounts.models import User
+from coworking.navigation import widgets
+
+KARMA_HISTORY_LENGTH = 20
 
 
 def _remember_language(response: HttpResponse, language: str) -> None:
@@ -35,7 +39,24 @@ def profile(request: HttpRequest) -> HttpResponse:
         response = redirect("accounts:profile")
         _remember_language(response, form.cleaned_data["language"])
         return response
-    return render(request, "accounts/profile.html", {"form": form})
+    karma_entries = request.user.karma_entries.all()[:KARMA_HISTORY_LENGTH]
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "karma_entries": karma_entries, "widgets": widgets("profile_widgets")},
+    )
+
+
+@login_required
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    """Members who chose to be shown, by karma; the viewer sees their own rank too."""
+    leaders = list(
+        User.objects.filter(is_active=True, visible_to_members=True).order_by("-karma", "full_name")[:50]
+    )
+    own_rank = None
+    if request.user not in leaders:
+        own_rank = User.objects.filter(is_active=True, karma__gt=request.user.karma).count() + 1
+    return render(request, "accounts/leaderboard.html", {"leaders": leaders, "own_rank": own_rank})
 
 
 @require_POST

@@ -8,8 +8,9 @@ from coworking.navigation import nav_links
 
 def site(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
-    authenticated = user is not None and user.is_authenticated
+    links = nav_links(request) if user is not None and user.is_authenticated else []
     return {
         "SPACE_NAME": settings.SPACE_NAME,
-        "NAV_LINKS": nav_links(request) if authenticated else [],
+        "NAV_LINKS": [link for link in links if not link.staff_only],
+        "STAFF_LINKS": [link for link in links if link.staff_only],
     }

@@ -6,6 +6,10 @@ an app grows a page:
     class DonationsConfig(AppConfig):
         nav_items = [NavItem(_("Donate"), "donations:donate")]
         home_widgets = ["donations/home_widget.html"]
+        profile_widgets = ["donations/profile_widget.html"]
+
+Widgets are templates included in the page with its context (`user`, `request`); they
+load their own app's template tags for the data they show.
 """
 
 from __future__ import annotations
@@ -34,16 +38,18 @@ class NavLink:
 
 
 def nav_links(request: HttpRequest) -> list[NavLink]:
-    """The header links the member may follow, the current section marked."""
-    links = []
-    for config in apps.get_app_configs():
-        for item in getattr(config, "nav_items", ()):
-            if item.staff_only and not request.user.is_staff:
-                continue
-            url = reverse(item.url_name)
-            links.append(NavLink(item.label, url, item.staff_only, request.path.startswith(url)))
-    return links
+    """The header links the member may follow; the current section is the link whose
+    address is the longest prefix of the page's (/bookings/mine/ over /bookings/)."""
+    items = [
+        (item, reverse(item.url_name))
+        for config in apps.get_app_configs()
+        for item in getattr(config, "nav_items", ())
+        if request.user.is_staff or not item.staff_only
+    ]
+    current = max((url for _item, url in items if request.path.startswith(url)), key=len, default=None)
+    return [NavLink(item.label, url, item.staff_only, url == current) for item, url in items]
 
 
-def home_widgets() -> list[str]:
-    return [name for config in apps.get_app_configs() for name in getattr(config, "home_widgets", ())]
+def widgets(kind: str) -> list[str]:
+    """The templates apps add to a page: kind is "home_widgets" or "profile_widgets"."""
+    return [name for config in apps.get_app_configs() for name in getattr(config, kind, ())]

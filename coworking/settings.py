@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -176,9 +177,11 @@ if AWS_STORAGE_BUCKET_NAME:
     from botocore.config import Config
 
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "coworking.storage.MediaStorage",
         "OPTIONS": {
             "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            # Where browsers reach the store, when the app reaches it at another address.
+            "public_endpoint_url": os.environ.get("AWS_S3_PUBLIC_ENDPOINT_URL") or None,
             "access_key": envsecret("AWS_ACCESS_KEY_ID"),
             "secret_key": envsecret("AWS_SECRET_ACCESS_KEY"),
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
@@ -274,6 +277,8 @@ CHECKIN_CLOSES_MINUTES_AFTER = envint("CHECKIN_CLOSES_MINUTES_AFTER", 30)
 DONATION_CURRENCY = os.environ.get("DONATION_CURRENCY", "RUB")
 DONATION_MIN_AMOUNT = os.environ.get("DONATION_MIN_AMOUNT", "50.00")
 DONATION_MAX_AMOUNT = os.environ.get("DONATION_MAX_AMOUNT", "1000000.00")
+# How members pay a pledge (cash desk, bank details); a default text when empty.
+DONATION_PAYMENT_INSTRUCTIONS = os.environ.get("DONATION_PAYMENT_INSTRUCTIONS", "")
 
 # Internationalization
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "ru")
@@ -284,11 +289,17 @@ USE_I18N = True
 USE_TZ = True
 
 # Security
+# Photos come from the object store's address with presigned URLs.
+MEDIA_ORIGINS = [
+    "{0.scheme}://{0.netloc}".format(urlsplit(url))
+    for url in [os.environ.get("AWS_S3_PUBLIC_ENDPOINT_URL") or os.environ.get("AWS_S3_ENDPOINT_URL")]
+    if AWS_STORAGE_BUCKET_NAME and url
+]
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", *envlist("CSP_IMG_SRC")],
+    "img-src": [CSP.SELF, "data:", *MEDIA_ORIGINS, *envlist("CSP_IMG_SRC")],
     "connect-src": [CSP.SELF],
     "font-src": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -12,8 +12,14 @@ import datetime as dt
 import zoneinfo
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.files.storage import Storage
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from spaces import images
 
 
 def validate_time_zone(value: str) -> None:
@@ -84,6 +90,25 @@ class Building(models.Model):
         end = local_instant(end_day, hours.closes_at, self.zone)
         return start, end
 
+    def is_open_at(self, moment: dt.datetime) -> bool:
+        # No interval runs past the next local midnight, so the moment's own local day decides.
+        interval = self.open_interval(moment.astimezone(self.zone).date())
+        return interval is not None and interval[0] <= moment < interval[1]
+
+    def next_opening(self, moment: dt.datetime) -> dt.datetime | None:
+        """The first opening at or after `moment` within a week (in the building's zone)."""
+        day = moment.astimezone(self.zone).date()
+        for offset in range(8):
+            interval = self.open_interval(day + dt.timedelta(days=offset))
+            if interval is not None and interval[0] >= moment:
+                return interval[0]
+        return None
+
+    @property
+    def cover_photo(self) -> BuildingPhoto | None:
+        """The first photo (uses the prefetched photos when there are)."""
+        return next(iter(self.photos.all()), None)
+
 
 def local_instant(day: dt.date, time: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     """The aware instant of a local wall-clock time, DST handled explicitly.
@@ -107,7 +132,9 @@ class OpeningHours(models.Model):
         SATURDAY = 5, _("Saturday")
         SUNDAY = 6, _("Sunday")
 
-    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="opening_hours")
+    building = models.ForeignKey(
+        Building, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("building")
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens_at = models.TimeField(_("opens at"))
     closes_at = models.TimeField(_("closes at"), help_text=_("00:00 means midnight at the end of the day."))
@@ -122,6 +149,10 @@ class OpeningHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+    @property
+    def is_around_the_clock(self) -> bool:
+        return self.opens_at == dt.time(0) and self.closes_at == dt.time(0)
 
     def clean(self) -> None:
         if self.closes_at != dt.time(0) and self.closes_at <= self.opens_at:
@@ -148,7 +179,9 @@ class Room(models.Model):
         MEETING_ROOM = "meeting_room", _("Meeting room")
         PRIVATE_OFFICE = "private_office", _("Private office")
 
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="rooms")
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="rooms", verbose_name=_("building")
+    )
     name = models.CharField(_("name"), max_length=120)
     floor = models.SmallIntegerField(_("floor"), default=1)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MEETING_ROOM)
@@ -170,14 +203,29 @@ class Room(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.building})"
 
+    def clean(self) -> None:
+        if self.pk and self.kind != self.Kind.OPEN_SPACE and self.desks.exists():
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "Only open-space rooms have desks. This room has some: it has to stay open space."
+                    )
+                }
+            )
+
     @property
     def is_booked_whole(self) -> bool:
         """Meeting rooms and offices are booked whole; open space is booked by desk."""
         return self.kind != self.Kind.OPEN_SPACE
 
+    @property
+    def cover_photo(self) -> RoomPhoto | None:
+        """The first photo (uses the prefetched photos when there are)."""
+        return next(iter(self.photos.all()), None)
+
 
 class Desk(models.Model):
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="desks")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="desks", verbose_name=_("room"))
     label = models.CharField(_("label"), max_length=20, help_text=_("For example A-12."))
     amenities = models.ManyToManyField(Amenity, blank=True, related_name="desks", verbose_name=_("amenities"))
     is_active = models.BooleanField(_("active"), default=True)
@@ -200,3 +248,100 @@ class Desk(models.Model):
             raise ValidationError(
                 {"room": _("Desks belong to open-space rooms; meeting rooms and offices are booked whole.")}
             )
+
+
+class Photo(models.Model):
+    """A photo stored as three resized, metadata-free variants (see spaces.images).
+
+    Give it an upload with `set_image(images.prepare(file))`; save() then writes the
+    variants to storage, and deleting the row deletes the files once the transaction
+    commits.
+    """
+
+    folder = ""  # where the variants go in storage, set per subclass
+
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Photos are shown in this order; the first one is the cover.")
+    )
+    image = models.FileField(_("image"), max_length=255, editable=False)
+    medium = models.FileField(_("medium size"), max_length=255, editable=False)
+    thumbnail = models.FileField(_("thumbnail"), max_length=255, editable=False)
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
+    created_at = models.DateTimeField(_("added"), default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name.rsplit("/", 1)[-1]
+
+    def save(self, *args, **kwargs) -> None:
+        prepared = getattr(self, "_pending_image", None)
+        if prepared is None:
+            super().save(*args, **kwargs)
+            return
+        replaced = self.file_names()
+        names = images.store(prepared, self.folder, self.storage)
+        self.image.name, self.medium.name, self.thumbnail.name = (
+            names["image"],
+            names["medium"],
+            names["thumbnail"],
+        )
+        self.width, self.height = prepared.size
+        try:
+            super().save(*args, **kwargs)
+        except BaseException:
+            images.delete_files(self.storage, names.values())
+            raise
+        self._pending_image = None
+        if replaced:
+            _delete_files_on_commit(self.storage, replaced)
+
+    @property
+    def storage(self) -> Storage:
+        return self.image.storage
+
+    def file_names(self) -> list[str]:
+        return [file.name for file in (self.image, self.medium, self.thumbnail) if file.name]
+
+    def set_image(self, prepared: images.PreparedImage) -> None:
+        self._pending_image = prepared
+
+
+def _delete_files_on_commit(storage: Storage, names: list[str]) -> None:
+    # A rolled-back delete must keep its files, so they go only once the row is gone for good.
+    transaction.on_commit(lambda: images.delete_files(storage, names))
+
+
+class BuildingPhoto(Photo):
+    folder = "spaces/buildings"
+
+    building = models.ForeignKey(
+        Building, on_delete=models.CASCADE, related_name="photos", verbose_name=_("building")
+    )
+
+    class Meta(Photo.Meta):
+        verbose_name = _("building photo")
+        verbose_name_plural = _("building photos")
+        indexes = [models.Index(fields=["building", "position"], name="building_photo_order")]
+
+
+class RoomPhoto(Photo):
+    folder = "spaces/rooms"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="photos", verbose_name=_("room"))
+
+    class Meta(Photo.Meta):
+        verbose_name = _("room photo")
+        verbose_name_plural = _("room photos")
+        indexes = [models.Index(fields=["room", "position"], name="room_photo_order")]
+
+
+@receiver(post_delete, sender=BuildingPhoto)
+@receiver(post_delete, sender=RoomPhoto)
+def delete_photo_files(sender, instance: Photo, **kwargs) -> None:
+    # Also runs for photos deleted by cascade with their building or room.
+    _delete_files_on_commit(instance.storage, instance.file_names())

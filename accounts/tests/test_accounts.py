@@ -180,3 +180,20 @@ def test_admin_login_goes_through_the_rate_limited_login(client):
     response = client.get(reverse("admin:login"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_password_change_needs_the_old_password(client, member, password):
+    client.force_login(member)
+    url = reverse("account_change_password")
+    response = client.post(
+        url, {"oldpassword": "wrong", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "oldpassword" in response.context["form"].errors
+    response = client.post(
+        url, {"oldpassword": password, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password(NEW_PASSWORD)

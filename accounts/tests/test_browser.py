@@ -39,17 +39,17 @@ def test_member_signs_up_logs_in_switches_language_and_logs_out(page: Page, live
 
     page.get_by_role("link", name="Профиль").first.click()
     expect(page.get_by_test_id("karma")).to_have_text("0")
-    expect(page.locator("h2.section-title")).to_have_text("Ваши данные")
+    expect(page.locator("h2.section-title").first).to_have_text("Ваши данные")
     page.screenshot(path=artifacts_dir / "accounts-profile-ru.png", full_page=True)
 
     page.get_by_test_id("lang-en").click()
-    expect(page.locator("h2.section-title")).to_have_text("Your details")
+    expect(page.locator("h2.section-title").first).to_have_text("Your details")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert User.objects.get().language == "en"
     page.screenshot(path=artifacts_dir / "accounts-profile-en.png", full_page=True)
 
     page.get_by_test_id("lang-ru").click()
-    expect(page.locator("h2.section-title")).to_have_text("Ваши данные")
+    expect(page.locator("h2.section-title").first).to_have_text("Ваши данные")
     assert User.objects.get().language == "ru"
 
     page.get_by_test_id("logout").click()

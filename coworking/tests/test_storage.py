@@ -63,3 +63,24 @@ def test_s3_rejects_a_wrong_secret_key():
     with pytest.raises(ClientError) as error:
         client.list_objects_v2(Bucket=options["bucket_name"])
     assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_presigned_urls_can_point_at_a_public_address():
+    """Signed for the address browsers use (here "localhost" instead of 127.0.0.1)."""
+    from coworking.storage import MediaStorage
+
+    options = settings.STORAGES["default"]["OPTIONS"]
+    public = options["endpoint_url"].replace("127.0.0.1", "localhost")
+    storage = MediaStorage(**{**options, "public_endpoint_url": public})
+    name = storage.save("tests/public.bin", ContentFile(b"public bytes"))
+    try:
+        url = storage.url(name)
+        assert url.startswith(f"{public}/{options['bucket_name']}/tests/public")
+        assert _fetch(url) == (200, b"public bytes")
+    finally:
+        storage.delete(name)
+
+
+def test_csp_allows_images_from_the_object_store(client):
+    endpoint = settings.STORAGES["default"]["OPTIONS"]["endpoint_url"]
+    assert endpoint in settings.SECURE_CSP["img-src"]

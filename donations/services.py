@@ -1,0 +1,162 @@
+"""Donation workflows. Views, admin actions, demo data (and later a payment provider's
+webhook) all go through these functions, so each rule is written once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import KarmaReason, User
+from accounts.services import award_karma
+from donations.models import Donation, DonationStatus, MonthlyGoal, ReceiptCounter, space_zone
+
+log = logging.getLogger(__name__)
+
+
+class DonationError(Exception):
+    """A workflow step that does not apply to the donation in its current state."""
+
+
+def karma_points(amount: Decimal) -> int:
+    return int(amount // settings.KARMA_DONATION_AMOUNT_PER_POINT)
+
+
+def pledge_donation(donor: User, amount: Decimal, message: str = "", is_anonymous: bool = False) -> Donation:
+    """A member's promise to give; it counts for nothing until staff confirm the money arrived."""
+    return Donation.objects.create(
+        donor=donor, amount=amount, message=message.strip(), is_anonymous=is_anonymous
+    )
+
+
+def _next_receipt_number(year: int) -> str:
+    """The year's next receipt number. The counter row stays locked until the caller's
+    transaction ends, so concurrent confirmations queue here: no duplicates, no gaps."""
+    ReceiptCounter.objects.bulk_create([ReceiptCounter(year=year)], ignore_conflicts=True)
+    counter = ReceiptCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{year}-{counter.last_number:06d}"
+
+
+def _lock_pledge(donation: Donation, target: DonationStatus) -> Donation | None:
+    """The pledge's row, locked for the caller's transaction; None when it already reached
+    `target` (repeating a step changes nothing). Confirmed and rejected are final."""
+    locked = Donation.objects.select_for_update().get(pk=donation.pk)
+    if locked.status == target:
+        donation.refresh_from_db()
+        return None
+    if locked.status != DonationStatus.PLEDGED:
+        raise DonationError(f"A {locked.status} donation cannot become {target}.")
+    return locked
+
+
+@transaction.atomic
+def confirm_donation(
+    donation: Donation,
+    confirmed_by: User | None = None,
+    confirmed_at: dt.datetime | None = None,
+    notify: bool = True,
+) -> bool:
+    """Count a pledge: receipt number, karma for the member, thank-you email after commit.
+
+    Idempotent: confirming a confirmed donation changes nothing and returns False.
+    `confirmed_by` is None when a payment provider confirms. `donation` is updated in place.
+    """
+    locked = _lock_pledge(donation, DonationStatus.CONFIRMED)
+    if locked is None:
+        return False
+    locked.confirmed_at = confirmed_at or timezone.now()
+    locked.confirmed_by = confirmed_by
+    locked.status = DonationStatus.CONFIRMED
+    locked.receipt_number = _next_receipt_number(locked.confirmed_at.astimezone(space_zone()).year)
+    locked.save(update_fields=["status", "confirmed_at", "confirmed_by", "receipt_number"])
+    points = karma_points(locked.amount)
+    if locked.donor_id is not None and points > 0:
+        award_karma(locked.donor, points, KarmaReason.DONATION, source=locked)
+    if notify and locked.recipient_email:
+        transaction.on_commit(lambda: send_receipt(locked.pk))
+    donation.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def reject_donation(donation: Donation, reason: str, rejected_by: User | None = None) -> bool:
+    """Turn down a pledge whose money never arrived. False if it was already rejected."""
+    reason = reason.strip()
+    if not reason:
+        raise DonationError("A rejection needs a reason.")
+    locked = _lock_pledge(donation, DonationStatus.REJECTED)
+    if locked is None:
+        return False
+    locked.status = DonationStatus.REJECTED
+    locked.rejected_at = timezone.now()
+    locked.rejected_by = rejected_by
+    locked.rejected_reason = reason[:300]
+    locked.save(update_fields=["status", "rejected_at", "rejected_by", "rejected_reason"])
+    donation.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def record_offline_donation(
+    recorded_by: User,
+    amount: Decimal,
+    donor: User | None = None,
+    donor_name: str = "",
+    donor_email: str = "",
+    message: str = "",
+    is_anonymous: bool = False,
+    received_at: dt.datetime | None = None,
+    notify: bool = True,
+) -> Donation:
+    """Money staff received in person or by transfer: recorded and confirmed at once."""
+    donation = Donation.objects.create(
+        donor=donor,
+        donor_name="" if donor else donor_name.strip(),
+        donor_email="" if donor else donor_email.strip(),
+        amount=amount,
+        message=message.strip(),
+        is_anonymous=is_anonymous,
+        recorded_by=recorded_by,
+        created_at=received_at or timezone.now(),
+    )
+    confirm_donation(donation, confirmed_by=recorded_by, confirmed_at=received_at, notify=notify)
+    return donation
+
+
+def send_receipt(donation_id: int) -> bool:
+    """Email the thank-you with the receipt, in the donor's language.
+
+    Runs after the confirmation committed: a mail server that is down is logged and
+    leaves receipt_emailed_at empty, so staff can resend from the admin.
+    """
+    donation = Donation.objects.select_related("donor").get(pk=donation_id)
+    if not donation.is_confirmed or not donation.recipient_email:
+        return False
+    context = {"donation": donation, "name": donation.real_name, "SPACE_NAME": settings.SPACE_NAME}
+    with translation.override(donation.recipient_language):
+        subject = render_to_string("donations/email/receipt_subject.txt", context).strip()
+        body = render_to_string("donations/email/receipt_body.txt", context)
+    try:
+        EmailMessage(subject=subject, body=body, to=[donation.recipient_email]).send()
+    except Exception:
+        # Whatever the mail backend raises (socket, SMTP, TLS errors), the donation stays confirmed.
+        log.exception("receipt email failed", extra={"donation": donation.pk})
+        return False
+    Donation.objects.filter(pk=donation.pk).update(receipt_emailed_at=timezone.now())
+    return True
+
+
+def set_monthly_goal(month: dt.date, amount: Decimal, description: str = "") -> MonthlyGoal:
+    goal, _created = MonthlyGoal.objects.update_or_create(
+        month=month.replace(day=1), defaults={"amount": amount, "description": description.strip()}
+    )
+    return goal

@@ -1,0 +1,1 @@
+"""Member pages in views.member, staff pages in views.staff."""

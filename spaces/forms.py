@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from spaces import images
+from spaces.models import Photo
+
+
+class PhotoField(forms.FileField):
+    """An upload cleaned into a PreparedImage by spaces.images (all checks happen there)."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": images.ACCEPT_ATTRIBUTE})
+
+    def to_python(self, data) -> images.PreparedImage | None:
+        upload = super().to_python(data)
+        return None if upload is None else images.prepare(upload)
+
+
+class PhotoForm(forms.ModelForm):
+    """Admin form for building and room photos: a new photo needs an upload, an old one may get one."""
+
+    upload = PhotoField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP up to 10 MB. It is turned upright and stripped of location data."),
+    )
+
+    class Meta:
+        model = Photo
+        fields = ["caption", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["upload"].required = self.instance._state.adding
+
+    def save(self, commit: bool = True) -> Photo:
+        if self.cleaned_data.get("upload") is not None:
+            self.instance.set_image(self.cleaned_data["upload"])
+        return super().save(commit=commit)
+
+
+class AddDesksForm(forms.Form):
+    count = forms.IntegerField(label=_("Number of desks"), min_value=1, max_value=200, initial=10)
+    prefix = forms.CharField(
+        label=_("Label prefix"),
+        max_length=10,
+        required=False,
+        help_text=_(
+            "With “A-” the desks are labelled A-1, A-2 … continuing after the highest existing number."
+        ),
+    )

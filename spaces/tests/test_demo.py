@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from spaces import demo
+from spaces.models import Building, BuildingPhoto, Desk, OpeningHours, Room, RoomPhoto
+
+
+@pytest.mark.django_db
+def test_demo_spaces_are_seeded_once():
+    first, second = io.StringIO(), io.StringIO()
+    demo.seed(first)
+    demo.seed(second)
+    assert first.getvalue() == "Spaces: 2 buildings, 9 rooms, 40 desks, 12 new photos."
+    assert second.getvalue() == "Spaces: 2 buildings, 9 rooms, 40 desks, 0 new photos."
+    assert list(Building.objects.values_list("name", "time_zone")) == [
+        ("Berlin Hub", "Europe/Berlin"),
+        ("Коворкинг на Покровке", "Europe/Moscow"),
+    ]
+    assert sorted(set(Room.objects.values_list("kind", flat=True))) == sorted(Room.Kind.values)
+    berlin_hours = OpeningHours.objects.filter(building__name="Berlin Hub")
+    assert all(hours.is_around_the_clock for hours in berlin_hours) and berlin_hours.count() == 7
+    assert sorted(
+        OpeningHours.objects.filter(building__name="Коворкинг на Покровке").values_list("weekday", flat=True)
+    ) == [
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+    ]
+    assert (BuildingPhoto.objects.count(), RoomPhoto.objects.count()) == (5, 7)
+    assert not Desk.objects.filter(room__kind=Room.Kind.MEETING_ROOM).exists()
+    assert list(
+        Room.objects.get(name="Большой опенспейс").desks.order_by("pk").values_list("label", flat=True)[:3]
+    ) == [
+        "A-1",
+        "A-2",
+        "A-3",
+    ]
