@@ -1,7 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from coworking.navigation import NavItem
+
 
 class BookingsConfig(AppConfig):
     name = "bookings"
     verbose_name = _("Bookings")
+    nav_items = [
+        NavItem(_("Book"), "bookings:find"),
+        NavItem(_("My bookings"), "bookings:mine"),
+        NavItem(_("All bookings"), "bookings:staff_list", staff_only=True),
+    ]
+    home_widgets = ["bookings/home_widget.html"]

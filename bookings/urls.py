@@ -1,4 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from bookings.views import member, recurring, staff
 
 app_name = "bookings"
-urlpatterns: list = []
+urlpatterns = [
+    # Members
+    path("", member.find, name="find"),
+    path("day/<int:building_id>/", member.day, name="day"),
+    path("new/", member.new, name="new"),
+    path("mine/", member.mine, name="mine"),
+    path("<int:pk>/", member.detail, name="detail"),
+    path("<int:pk>/cancel/", member.cancel, name="cancel"),
+    path("<int:pk>/booking.ics", member.ics, name="ics"),
+    path("calendar/", member.feed_settings, name="feed_settings"),
+    path("calendar/<str:token>.ics", member.feed, name="feed"),
+    # Recurring bookings
+    path("series/new/", recurring.series_new, name="series_new"),
+    # Staff
+    path("staff/", staff.staff_list, name="staff_list"),
+    path("staff/new/", staff.staff_new, name="staff_new"),
+    path("staff/<int:pk>/cancel/", staff.staff_cancel, name="staff_cancel"),
+]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Iterable
 
@@ -11,10 +10,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coworking.exports import csv_response
 from donations.models import Donation, space_zone
-
-# Spreadsheet programs run a cell starting with these as a formula; a quote keeps it text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: object) -> str:
@@ -24,18 +21,7 @@ def _cell(value: object) -> str:
         return gettext("yes") if value else gettext("no")
     if isinstance(value, dt.datetime):
         return value.astimezone(space_zone()).strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def csv_response(filename: str, header: list[str], rows: Iterable[list[object]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # lets Excel read the file as UTF-8 (Cyrillic names)
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows([_cell(value) for value in row] for row in rows)
-    return response
+    return str(value)
 
 
 # (header, value) per column. Members get their own donations without names; staff get names.
@@ -67,5 +53,5 @@ STAFF_COLUMNS: list[Column] = [
 
 def donations_csv(donations: Iterable[Donation], columns: list[Column], filename: str) -> HttpResponse:
     header = [str(title) for title, _value in columns]
-    rows = ([value(donation) for _title, value in columns] for donation in donations)
+    rows = ([_cell(value(donation)) for _title, value in columns] for donation in donations)
     return csv_response(filename, header, rows)

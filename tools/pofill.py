@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 ENTRY = re.compile(
-    r"(?P<head>(?:^#.*\n)*)msgid (?P<id>(?:\".*\"\n)+)"
+    r"(?P<head>(?:^#.*\n)*)(?P<ctx>msgctxt (?:\".*\"\n)+)?msgid (?P<id>(?:\".*\"\n)+)"
     r"(?:msgid_plural (?P<plural>(?:\".*\"\n)+))?"
     r"(?P<strs>(?:msgstr(?:\[\d\])? (?:\".*\"\n)+)+)(?=\n|\Z)",
     re.M,
@@ -56,12 +56,10 @@ def fill(po_path: Path, mapping: dict[str, str | list[str]]) -> list[str]:
             missing.append(msgid)
             return match.group(0)
         head = "".join(
-            line
-            for line in match.group("head").splitlines(True)
-            if line != "#, fuzzy\n" and not line.startswith("#| ")
+            _unfuzzy(line) for line in match.group("head").splitlines(True) if not line.startswith("#| ")
         )
         value = mapping[msgid]
-        entry = f"{head}msgid {match.group('id')}"
+        entry = f"{head}{match.group('ctx') or ''}msgid {match.group('id')}"
         if match.group("plural"):
             forms = value if isinstance(value, list) else [value] * 3
             # Django's Russian catalogs have a fourth form, for fractions (1,5 дня),

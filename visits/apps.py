@@ -1,7 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from coworking.navigation import NavItem
+
 
 class VisitsConfig(AppConfig):
     name = "visits"
     verbose_name = _("Visits")
+    nav_items = [
+        NavItem(_("Visits"), "visits:history"),
+        NavItem(_("Front desk"), "visits:front_desk", staff_only=True),
+        NavItem(_("Statistics"), "visits:statistics", staff_only=True),
+    ]
+    home_widgets = ["visits/home_widget.html"]

@@ -1,0 +1,139 @@
+"""The recurring-booking form, and the place-and-times base the staff booking form shares.
+
+The place choices, date and time inputs and the refusal of a wall-clock time skipped by
+the spring DST change are the member booking form's (bookings.forms).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext_lazy as _
+
+from bookings.forms import DateInput, TimeInput, _grouped_choices, initial_from_query, local_moment
+from bookings.models import BookingSeries
+from bookings.services import Resource, building_of, series_dates
+from spaces.models import Desk, Room
+
+# services.series_dates plans a year of daily occurrences at most.
+MAX_SERIES_DAYS = 365
+MAX_OCCURRENCES = 100
+
+
+class PlaceTimesForm(forms.Form):
+    """A desk or whole room, and a start and end time local to its building."""
+
+    place = forms.ChoiceField(label=_("Place"))
+    start_time = forms.TimeField(label=_("From"), widget=TimeInput)
+    end_time = forms.TimeField(label=_("To"), widget=TimeInput)
+
+    def __init__(self, *args, places: dict[str, Desk | Room], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.places = places
+        self.fields["place"].choices = [
+            ("", _("Choose a desk or a room")),
+            *_grouped_choices(places.values()),
+        ]
+
+    def clean_place(self) -> Resource:
+        return self.places[self.cleaned_data["place"]]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start_time, end_time = data.get("start_time"), data.get("end_time")
+        if start_time and end_time and end_time <= start_time:
+            self.add_error("end_time", _("The end must be after the start."))
+        return data
+
+    @property
+    def resource(self) -> Resource:
+        return self.cleaned_data["place"]
+
+    def check_times_exist(self, days: list[dt.date]) -> None:
+        """Refuse a start or end time that the spring DST change skips on any of the days."""
+        zone = building_of(self.resource).zone
+        for name in ("start_time", "end_time"):
+            for day in days:
+                try:
+                    local_moment(day, self.cleaned_data[name], zone)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+                    break
+
+
+class SeriesForm(PlaceTimesForm):
+    first = forms.DateField(label=_("First date"), widget=DateInput)
+    frequency = forms.ChoiceField(
+        label=_("Repeats"),
+        choices=BookingSeries.Frequency.choices,
+        initial=BookingSeries.Frequency.WEEKLY,
+        widget=forms.RadioSelect,
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("On"),
+        choices=list(WEEKDAYS_ABBR.items()),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For weekly series."),
+    )
+    until = forms.DateField(label=_("Until (inclusive)"), required=False, widget=DateInput)
+    count = forms.IntegerField(
+        label=_("Or this many times"),
+        required=False,
+        min_value=1,
+        max_value=MAX_OCCURRENCES,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    field_order = ["place", "first", "start_time", "end_time", "frequency", "weekdays", "until", "count"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        first, until, count = data.get("first"), data.get("until"), data.get("count")
+        if data.get("frequency") == BookingSeries.Frequency.WEEKLY and not data.get("weekdays"):
+            self.add_error("weekdays", _("Choose at least one weekday."))
+        if "until" in data and "count" in data and (until is None) == (count is None):
+            self.add_error("until", _("Fill in either the last date or the number of times: one of the two."))
+        if first and until and until < first:
+            self.add_error("until", _("The last date is before the first one."))
+        elif first and until and (until - first).days > MAX_SERIES_DAYS:
+            self.add_error("until", _("A series can run for a year at most."))
+        if self.errors:
+            return data
+        if first < building_of(self.resource).local_today():
+            self.add_error("first", _("The first date is in the past."))
+            return data
+        self.dates = series_dates(first, data["frequency"], data["weekdays"], until, count)
+        if not self.dates:
+            self.add_error("weekdays", _("No date of the series falls on these weekdays."))
+            return data
+        self.check_times_exist(self.dates)
+        return data
+
+    def series_arguments(self) -> dict:
+        """What services.book_series takes, besides the member."""
+        data = self.cleaned_data
+        weekly = data["frequency"] == BookingSeries.Frequency.WEEKLY
+        return {
+            "resource": self.resource,
+            "frequency": data["frequency"],
+            "weekdays": data["weekdays"] if weekly else [],
+            "first": data["first"],
+            "until": data["until"],
+            "count": data["count"],
+            "start_time": data["start_time"],
+            "end_time": data["end_time"],
+        }
+
+
+def series_initial(query, places: dict[str, Desk | Room]) -> dict:
+    """Prefill from a link as the booking form does (?desk=12 or ?room=5, optionally
+    with start and end): the slot's date becomes the first date, repeated on its weekday."""
+    initial = initial_from_query(query, places)
+    if "date" in initial:
+        initial["first"] = initial.pop("date")
+        initial["weekdays"] = [initial["first"].weekday()]
+    return initial

@@ -1,0 +1,266 @@
+"""The data of the member pages that show many places at once: the day grid of a
+building and the slot that "find a place" starts from.
+
+Built from a fixed number of queries whatever the number of places and bookings: the
+rooms with their desks, and the day's bookings of the building, into dicts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from bookings import services
+from bookings.models import Booking
+from spaces.models import Building, Desk, Room
+
+# How far "find a place" looks for the next open slot when the building is closed now.
+SEARCH_DAYS = 14
+
+
+def natural_key(text: str) -> list:
+    """Sort "D-2" before "D-10"."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+
+
+def utc_param(moment: dt.datetime) -> str:
+    """A compact, unambiguous instant for a query string (the doubled autumn hour too)."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def place_key(resource: Desk | Room) -> str:
+    return f"{'desk' if isinstance(resource, Desk) else 'room'}-{resource.pk}"
+
+
+def place_label(place: Desk | Room) -> str:
+    """A desk as "Desk A-3, Open space", a room by its name, as emails and calendars name them."""
+    if isinstance(place, Desk):
+        return _("Desk %(label)s, %(room)s") % {"label": place.label, "room": place.room.name}
+    return place.name
+
+
+def new_booking_url(resource: Desk | Room, start: dt.datetime, end: dt.datetime) -> str:
+    kind = "desk" if isinstance(resource, Desk) else "room"
+    query = urlencode({kind: resource.pk, "start": utc_param(start), "end": utc_param(end)}, safe=":")
+    return f"{reverse('bookings:new')}?{query}"
+
+
+def offset_label(moment: dt.datetime) -> str:
+    offset = moment.utcoffset() or dt.timedelta(0)
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    hours, rest = divmod(abs(offset), dt.timedelta(hours=1))
+    return f"UTC{sign}{hours:02d}:{rest // dt.timedelta(minutes=1):02d}"
+
+
+def next_slot(building: Building, now: dt.datetime, slot_minutes: int) -> dt.datetime | None:
+    """The first bookable slot start from now on, looking a fortnight ahead."""
+    today = building.local_today()
+    for offset in range(SEARCH_DAYS):
+        for start in services.day_slots(building, today + dt.timedelta(days=offset), slot_minutes):
+            if start >= now:
+                return start
+    return None
+
+
+def slot_problems(user: User, building: Building, start: dt.datetime, end: dt.datetime) -> list[str]:
+    """What the rules say about booking anything in this building for [start, end).
+
+    The rules depend on the building only, so an unsaved room stands for "any place".
+    """
+    rules = services.rules_for(building)
+    anywhere = Room(building=building, kind=Room.Kind.MEETING_ROOM)
+    problems = services.rule_problems(
+        user=user, resource=anywhere, start=start, end=end, rules=rules, now=timezone.now()
+    )
+    return [problem.message for problem in problems]
+
+
+@dataclass
+class Column:
+    start: dt.datetime
+    end: dt.datetime
+    label: str
+    past: bool
+    on_the_hour: bool
+    # Set on the second pass through a repeated autumn hour, so the two are told apart.
+    offset: str = ""
+
+    @cached_property
+    def time(self) -> str:
+        return f"{self.label} {self.offset}".rstrip()
+
+    @cached_property
+    def query(self) -> str:
+        """This slot in a booking link's query string."""
+        return urlencode({"start": utc_param(self.start), "end": utc_param(self.end)}, safe=":")
+
+
+@dataclass
+class Cell:
+    state: str  # free, past, mine, taken
+    span: int = 1
+    href: str = ""
+    text: str = ""
+    title: str = ""
+
+
+@dataclass
+class Row:
+    label: str
+    note: str
+    cells: list[Cell]
+
+
+@dataclass
+class Group:
+    title: str
+    note: str
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class DayGrid:
+    building: Building
+    day: dt.date
+    columns: list[Column]
+    groups: list[Group]
+    booked_by_viewer: int
+
+    @property
+    def previous_day(self) -> dt.date:
+        return self.day - dt.timedelta(days=1)
+
+    @property
+    def next_day(self) -> dt.date:
+        return self.day + dt.timedelta(days=1)
+
+    @property
+    def is_today(self) -> bool:
+        return self.day == self.building.local_today()
+
+
+def _columns(building: Building, day: dt.date, slot_minutes: int, now: dt.datetime) -> list[Column]:
+    step = dt.timedelta(minutes=slot_minutes)
+    columns = []
+    seen = set()
+    for start in services.day_slots(building, day, slot_minutes):
+        label = start.strftime("%H:%M")
+        # In UTC: adding to a local time is wall-clock arithmetic, wrong across DST.
+        end = start.astimezone(dt.UTC) + step
+        column = Column(start, end, label, past=start < now, on_the_hour=start.minute == 0)
+        if label in seen:
+            column.offset = offset_label(start)
+        seen.add(label)
+        columns.append(column)
+    return columns
+
+
+@dataclass(frozen=True)
+class _Words:
+    """Cell texts, translated once per grid rather than once per cell."""
+
+    you: str
+    yours: str
+    taken: str
+
+
+def _free_or_past(column: Column, link: str, label: str) -> Cell:
+    if column.past:
+        return Cell("past")
+    return Cell("free", href=f"{link}&{column.query}", title=f"{label} · {column.time}")
+
+
+def _cells(
+    link: str, label: str, bookings: list[Booking], columns: list[Column], viewer: User, words: _Words
+):
+    """One row: a cell per free or past slot, one spanning cell per booking.
+
+    `bookings` are the place's, sorted by start and never overlapping (the database
+    refuses overlaps), so one walk over columns and bookings together suffices.
+    """
+    cells: list[Cell] = []
+    index = 0
+    for booking in bookings:
+        while index < len(columns) and columns[index].end <= booking.start:
+            cells.append(_free_or_past(columns[index], link, label))
+            index += 1
+        span = 0
+        while index + span < len(columns) and columns[index + span].start < booking.end:
+            span += 1
+        if span == 0:
+            continue
+        if booking.user_id == viewer.pk:
+            cells.append(Cell("mine", span, text=words.you, title=words.yours))
+        elif viewer.is_staff:
+            name = str(booking.user)
+            cells.append(Cell("taken", span, text=name, title=name))
+        else:
+            cells.append(Cell("taken", span, title=words.taken))
+        index += span
+    cells.extend(_free_or_past(column, link, label) for column in columns[index:])
+    return cells
+
+
+def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
+    """The desks (grouped by room) and whole rooms of a building against the day's slots.
+
+    Queries: the rules (2), the rooms and their desks (2), the day's bookings (1); the
+    building's opening hours should come prefetched.
+    """
+    rules = services.rules_for(building)
+    columns = _columns(building, day, rules.slot_minutes, timezone.now())
+    rooms = list(
+        Room.objects.active()
+        .filter(building=building)
+        .prefetch_related(Prefetch("desks", queryset=Desk.objects.active()))
+        .order_by("floor", "name")
+    )
+    by_desk: dict[int, list[Booking]] = defaultdict(list)
+    by_room: dict[int, list[Booking]] = defaultdict(list)
+    mine = 0
+    if columns:
+        bookings = (
+            Booking.objects.active()
+            .filter(building=building)
+            .overlapping(columns[0].start, columns[-1].end)
+            .select_related("user")
+            .only("start", "end", "desk_id", "room_id", "user__full_name", "user__email")
+            .order_by("start")
+        )
+        for booking in bookings:
+            (by_desk[booking.desk_id] if booking.desk_id else by_room[booking.room_id]).append(booking)
+            mine += booking.user_id == viewer.pk
+    words = _Words(_("You"), _("Your booking"), _("Taken"))
+    new_url = reverse("bookings:new")
+    groups = []
+    whole = Group(_("Meeting rooms and offices"), _("Booked whole"))
+    for room in rooms:
+        if room.is_booked_whole:
+            note = _("floor %(floor)s · up to %(capacity)s people") % {
+                "floor": room.floor,
+                "capacity": room.capacity,
+            }
+            cells = _cells(f"{new_url}?room={room.pk}", room.name, by_room[room.pk], columns, viewer, words)
+            whole.rows.append(Row(room.name, note, cells))
+            continue
+        desks = sorted(room.desks.all(), key=lambda desk: natural_key(desk.label))
+        if not desks:
+            continue
+        group = Group(room.name, _("floor %(floor)s · open space") % {"floor": room.floor})
+        for desk in desks:
+            cells = _cells(f"{new_url}?desk={desk.pk}", desk.label, by_desk[desk.pk], columns, viewer, words)
+            group.rows.append(Row(desk.label, "", cells))
+        groups.append(group)
+    if whole.rows:
+        groups.append(whole)
+    return DayGrid(building, day, columns, groups, mine)

@@ -1,0 +1,260 @@
+"""My bookings: the list, one booking, cancelling, .ics, and nobody else's."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone, translation
+from icalendar import Calendar
+
+from accounts.tests.factories import UserFactory
+from bookings import services
+from bookings.models import Booking
+from bookings.tests.factories import BookingFactory, DeskFactory, local, speaking_english, tomorrow
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member(member):
+    return speaking_english(member)
+
+
+@pytest.fixture
+def desk():
+    return DeskFactory(label="A-1", room__name="Hall", room__building__name="Pokrovka")
+
+
+def _ago(**delta) -> dt.datetime:
+    return timezone.now() - dt.timedelta(**delta)
+
+
+@pytest.mark.smoke
+def test_my_bookings_splits_upcoming_from_past_and_cancelled(client, member, desk):
+    building = desk.room.building
+    day = tomorrow(building)
+    later = BookingFactory(
+        user=member, desk=desk, start=local(building, day, 14), end=local(building, day, 15)
+    )
+    sooner = BookingFactory(
+        user=member, desk=desk, start=local(building, day, 9), end=local(building, day, 10)
+    )
+    past = BookingFactory(user=member, desk=desk, start=_ago(days=2, hours=1), end=_ago(days=2))
+    cancelled = BookingFactory(
+        user=member,
+        desk=desk,
+        start=local(building, day, 16),
+        end=local(building, day, 17),
+        status="cancelled",
+    )
+    BookingFactory(desk=desk, start=local(building, day, 11), end=local(building, day, 12))  # someone else's
+    client.force_login(member)
+
+    response = client.get(reverse("bookings:mine"))
+
+    assert response.context["upcoming"] == [sooner, later]
+    assert list(response.context["history"]) == [cancelled, past]
+    assert "Desk A-1, Hall" in response.text
+    assert ">Cancelled<" in response.text
+
+
+def test_my_bookings_shows_the_zone_of_a_building_elsewhere(client, member):
+    berlin = DeskFactory(room__building__time_zone="Europe/Berlin").room.building
+    moscow = DeskFactory(room__building__time_zone="Europe/Moscow").room.building
+    for building in (berlin, moscow):
+        BookingFactory(
+            user=member,
+            desk=building.rooms.get().desks.get(),
+            start=local(building, tomorrow(building), 9),
+            end=local(building, tomorrow(building), 10),
+        )
+    client.force_login(member)
+
+    response = client.get(reverse("bookings:mine"))
+
+    # Times read in each building's own zone; only the foreign zone is named.
+    assert response.text.count("09:00–10:00") == 2
+    assert response.text.count("Europe/Berlin") == 1
+    assert "Europe/Moscow" not in response.text
+
+
+def test_past_bookings_are_paginated(client, member, desk):
+    for days in range(1, 23):
+        BookingFactory(user=member, desk=desk, start=_ago(days=days, hours=1), end=_ago(days=days))
+    client.force_login(member)
+
+    first = client.get(reverse("bookings:mine"))
+    second = client.get(reverse("bookings:mine"), {"page": 2})
+    beyond = client.get(reverse("bookings:mine"), {"page": "nonsense"})
+
+    assert len(first.context["history"]) == 20
+    assert len(second.context["history"]) == 2
+    assert "Page 2 of 2" in second.text
+    assert beyond.context["history"].number == 1
+
+
+def test_booking_detail_shows_the_booking_in_its_building_time(client, member, desk):
+    building = desk.room.building
+    day = tomorrow(building)
+    booking = BookingFactory(
+        user=member, desk=desk, start=local(building, day, 9), end=local(building, day, 10)
+    )
+    client.force_login(member)
+
+    response = client.get(reverse("bookings:detail", args=[booking.pk]))
+
+    assert response.status_code == 200
+    assert f"{day:%a}, {day.day} {day:%B} · 09:00–10:00" in response.text
+    assert reverse("bookings:ics", args=[booking.pk]) in response.text
+    assert 'data-testid="cancel-one"' in response.text
+
+
+def test_cancelling_frees_the_place_and_emails(client, member, desk, django_capture_on_commit_callbacks):
+    building = desk.room.building
+    booking = BookingFactory(user=member, desk=desk, start=local(building, tomorrow(building), 9))
+    client.force_login(member)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("bookings:cancel", args=[booking.pk]), {"scope": "one"})
+
+    assert response["Location"] == reverse("bookings:mine")
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancelled_by, booking.sequence) == ("cancelled", member, 1)
+    [message] = mail.outbox
+    assert message.subject.startswith("Booking cancelled: Desk A-1, Hall, ")
+
+
+def test_cancelling_too_late_is_refused_with_the_reason(client, member, desk):
+    booking = BookingFactory(user=member, desk=desk, start=_ago(minutes=-20), end=_ago(minutes=-80))
+    client.force_login(member)
+
+    response = client.post(reverse("bookings:cancel", args=[booking.pk]), follow=True)
+
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    assert response.redirect_chain == [(reverse("bookings:detail", args=[booking.pk]), 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Bookings can be cancelled up to 60 minutes before the start."
+    ]
+
+
+def _series(member, desk, days: int) -> list[Booking]:
+    building = desk.room.building
+    _series_obj, occurrences = services.book_series(
+        user=member,
+        resource=desk,
+        frequency="daily",
+        weekdays=[],
+        first=tomorrow(building),
+        until=None,
+        count=days,
+        start_time=dt.time(9),
+        end_time=dt.time(10),
+    )
+    return [occurrence.booking for occurrence in occurrences]
+
+
+def test_cancelling_one_occurrence_keeps_the_rest_of_the_series(client, member, desk):
+    bookings = _series(member, desk, 3)
+    client.force_login(member)
+
+    detail = client.get(reverse("bookings:detail", args=[bookings[0].pk]))
+    client.post(reverse("bookings:cancel", args=[bookings[1].pk]), {"scope": "one"})
+
+    assert detail.context["following"] == 2
+    assert "This and the following ones (+2)" in detail.text
+    assert [b.status for b in Booking.objects.order_by("start")] == ["confirmed", "cancelled", "confirmed"]
+
+
+def test_cancelling_this_and_following_occurrences(client, member, desk):
+    bookings = _series(member, desk, 4)
+    client.force_login(member)
+
+    response = client.post(
+        reverse("bookings:cancel", args=[bookings[1].pk]), {"scope": "following"}, follow=True
+    )
+
+    assert [b.status for b in Booking.objects.order_by("start")] == ["confirmed", *["cancelled"] * 3]
+    assert [str(m) for m in response.context["messages"]] == ["3 bookings of the series cancelled."]
+
+
+def test_ics_download_of_an_own_booking(client, member, desk):
+    booking = BookingFactory(user=member, desk=desk)
+    client.force_login(member)
+
+    response = client.get(reverse("bookings:ics", args=[booking.pk]))
+
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="booking-{booking.pk}.ics"'
+    [event] = Calendar.from_ical(response.content).walk("VEVENT")
+    assert event.decoded("dtstart") == booking.start
+    assert str(event["summary"]) == "Desk A-1, Hall at Pokrovka"
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [("bookings:detail", "get"), ("bookings:cancel", "post"), ("bookings:ics", "get")],
+)
+def test_another_members_booking_is_404_by_every_url(client, member, desk, name, method):
+    theirs = BookingFactory(user=UserFactory(), desk=desk)
+    client.force_login(member)
+
+    response = getattr(client, method)(reverse(name, args=[theirs.pk]))
+
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == "confirmed"
+
+
+def test_cancel_is_post_only(client, member, desk):
+    booking = BookingFactory(user=member, desk=desk)
+    client.force_login(member)
+
+    assert client.get(reverse("bookings:cancel", args=[booking.pk])).status_code == 405
+
+
+def test_home_widget_lists_the_next_three_bookings(member, desk, django_assert_num_queries):
+    building = desk.room.building
+    day = tomorrow(building)
+    mine = [
+        BookingFactory(
+            user=member, desk=desk, start=local(building, day, hour), end=local(building, day, hour + 1)
+        )
+        for hour in (12, 9, 10, 11)
+    ]
+    BookingFactory(user=member, desk=desk, start=_ago(hours=3), end=_ago(hours=2))
+    request = RequestFactory().get("/")
+    request.user = member
+
+    with django_assert_num_queries(1):
+        html = render_to_string("bookings/home_widget.html", {"user": member, "request": request})
+
+    assert [reverse("bookings:detail", args=[b.pk]) in html for b in mine] == [False, True, True, True]
+    assert reverse("bookings:mine") in html
+
+
+def test_home_widget_invites_to_book_when_nothing_is_booked(member):
+    with translation.override("ru"):
+        html = render_to_string("bookings/home_widget.html", {"user": member})
+
+    assert "Пока ничего не забронировано." in html
+    assert reverse("bookings:find") in html
+
+
+def test_member_pages_need_a_login(client, desk):
+    booking = BookingFactory(desk=desk)
+    urls = [
+        reverse("bookings:mine"),
+        reverse("bookings:detail", args=[booking.pk]),
+        reverse("bookings:ics", args=[booking.pk]),
+        reverse("bookings:new"),
+        reverse("bookings:day", args=[desk.room.building.pk]),
+        reverse("bookings:feed_settings"),
+    ]
+
+    assert [client.get(url).status_code for url in urls] == [302] * len(urls)

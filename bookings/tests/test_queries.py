@@ -1,0 +1,125 @@
+"""The member pages make the same number of queries however many bookings there are."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from bookings.models import Booking, BookingRules
+from bookings.tests.factories import BuildingFactory, local, tomorrow
+from spaces.models import Amenity, Desk, Room
+
+pytestmark = pytest.mark.django_db
+OPEN_SPACES, DESKS_PER_ROOM, MEETING_ROOMS = 10, 50, 40
+
+
+@pytest.fixture
+def big_building():
+    """50 rooms and 500 desks: 10 open spaces of 50 desks and 40 meeting rooms."""
+    BookingRules.load()  # the defaults row exists in any running installation
+    building = BuildingFactory(name="Big")
+    amenity = Amenity.objects.create(name="monitor")
+    rooms = Room.objects.bulk_create(
+        [Room(building=building, name=f"Open {n}", kind=Room.Kind.OPEN_SPACE) for n in range(OPEN_SPACES)]
+        + [Room(building=building, name=f"Meeting {n}", capacity=8) for n in range(MEETING_ROOMS)]
+    )
+    for room in rooms:
+        room.amenities.add(amenity)
+    Desk.objects.bulk_create(
+        Desk(room=room, label=f"{room.name[-1]}-{n}")
+        for room in rooms[:OPEN_SPACES]
+        for n in range(DESKS_PER_ROOM)
+    )
+    return building
+
+
+def _fill(building, per_place: int) -> None:
+    """`per_place` one-hour bookings tomorrow on every desk and meeting room, by several members."""
+    users = UserFactory.create_batch(3)
+    day = tomorrow(building)
+    places = [("desk", desk) for desk in Desk.objects.filter(room__building=building)]
+    places += [("room", room) for room in Room.objects.filter(building=building, kind=Room.Kind.MEETING_ROOM)]
+    Booking.objects.bulk_create(
+        Booking(
+            user=users[(index + n) % 3],
+            building=building,
+            start=local(building, day, 9 + 3 * n),
+            end=local(building, day, 10 + 3 * n),
+            **{kind: place},
+        )
+        for index, (kind, place) in enumerate(places)
+        for n in range(per_place)
+    )
+
+
+@pytest.mark.parametrize("per_place", [1, 3])
+def test_day_grid_queries_do_not_grow_with_bookings(
+    client, member, big_building, per_place, django_assert_num_queries
+):
+    _fill(big_building, per_place)
+    client.force_login(member)
+    url = reverse("bookings:day", args=[big_building.pk])
+
+    # session, user; building + opening hours; rules (2); rooms + desks; bookings; buildings tabs.
+    with django_assert_num_queries(10):
+        response = client.get(url, {"date": tomorrow(big_building).isoformat()})
+
+    assert response.status_code == 200
+    grid = response.context["grid"]
+    assert sum(len(group.rows) for group in grid.groups) == OPEN_SPACES * DESKS_PER_ROOM + MEETING_ROOMS
+    taken = sum(cell.state == "taken" for group in grid.groups for row in group.rows for cell in row.cells)
+    assert taken == per_place * (OPEN_SPACES * DESKS_PER_ROOM + MEETING_ROOMS)
+
+
+@pytest.mark.parametrize("per_place", [1, 3])
+def test_find_queries_do_not_grow_with_bookings(
+    client, member, big_building, per_place, django_assert_num_queries
+):
+    _fill(big_building, per_place)
+    client.force_login(member)
+    day = tomorrow(big_building)
+    query = {"building": big_building.pk, "date": day.isoformat(), "amenities": [Amenity.objects.get().pk]}
+
+    # session, user; buildings + opening hours; amenities; rules (2); upcoming count;
+    # desks + their amenities + their rooms' amenities; rooms + their amenities.
+    with django_assert_num_queries(13):
+        free = client.get(reverse("bookings:find"), {**query, "start_time": "18:00", "end_time": "20:00"})
+
+    assert free.context["problems"] == []
+    assert sum(len(desks) for _room, desks in free.context["desk_groups"]) == OPEN_SPACES * DESKS_PER_ROOM
+    assert len(free.context["rooms"]) == MEETING_ROOMS
+    # Over the booked hours nothing is free for the whole slot.
+    taken = client.get(reverse("bookings:find"), {**query, "start_time": "09:00", "end_time": "18:00"})
+    assert (taken.context["desk_groups"], taken.context["rooms"]) == ([], [])
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_my_bookings_queries_do_not_grow_with_bookings(
+    client, member, big_building, count, django_assert_num_queries
+):
+    desks = list(Desk.objects.filter(room__building=big_building)[: 2 * count])
+    rooms = list(Room.objects.filter(building=big_building, kind=Room.Kind.MEETING_ROOM)[:count])
+    day = tomorrow(big_building)
+    for n in range(count):
+        past = day - dt.timedelta(days=3 + n)
+        for place, when, hour in [(desks[n], day, 9), (rooms[n], day, 14), (desks[count + n], past, 9)]:
+            kind = "desk" if isinstance(place, Desk) else "room"
+            start = local(big_building, when, hour + n)
+            Booking.objects.create(
+                user=member,
+                building=big_building,
+                start=start,
+                end=start + dt.timedelta(hours=1),
+                **{kind: place},
+            )
+    client.force_login(member)
+
+    # session, user; upcoming; past count; past page.
+    with django_assert_num_queries(5):
+        response = client.get(reverse("bookings:mine"))
+
+    assert len(response.context["upcoming"]) == 2 * count
+    assert len(response.context["history"]) == count

@@ -1,0 +1,141 @@
+"""Member pages: find a free place, the day grid of a building, book a place.
+
+The member's own bookings and the calendar feed live in bookings.views.mine and are
+re-exported here, where bookings.urls looks for every member view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.vary import vary_on_headers
+
+from bookings import services
+from bookings.forms import BookingForm, FindForm, bookable_places, initial_from_query, slot_post_data
+from bookings.grid import day_grid, natural_key, next_slot, slot_problems
+from bookings.views.mine import cancel, detail, feed, feed_settings, ics, mine
+from spaces.models import Amenity, Building
+
+__all__ = ["cancel", "day", "detail", "feed", "feed_settings", "find", "ics", "mine", "new"]
+
+
+def _fragment(request: HttpRequest, template: str, name: str) -> str:
+    """The partial for an htmx swap; the whole page otherwise (and for a history restore)."""
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{template}#{name}"
+    return template
+
+
+def _search_defaults(building: Building) -> dict:
+    """The next open hour of the building: what a member most often looks for."""
+    rules = services.rules_for(building)
+    start = next_slot(building, timezone.now(), rules.slot_minutes)
+    if start is None:
+        return {
+            "building": building.pk,
+            "date": building.local_today(),
+            "start_time": "09:00",
+            "end_time": "10:00",
+        }
+    closes = building.open_interval(start.date())[1]
+    end = min(start.astimezone(dt.UTC) + dt.timedelta(hours=1), closes).astimezone(building.zone)
+    return {
+        "building": building.pk,
+        "date": start.date(),
+        "start_time": start.strftime("%H:%M"),
+        "end_time": end.strftime("%H:%M"),
+    }
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def find(request: HttpRequest) -> HttpResponse:
+    buildings = list(Building.objects.active().prefetch_related("opening_hours"))
+    if not buildings:
+        return render(request, "bookings/find.html", {"form": None})
+    if "date" in request.GET:
+        data = request.GET
+    else:
+        chosen = next((b for b in buildings if str(b.pk) == request.GET.get("building")), buildings[0])
+        data = _search_defaults(chosen)
+    form = FindForm(data, buildings=buildings, amenities=list(Amenity.objects.all()))
+    context = {"form": form, "problems": [], "desk_groups": [], "rooms": []}
+    if form.is_valid():
+        search = form.cleaned_data
+        context.update(building=search["building"], start=search["start"], end=search["end"])
+        context["problems"] = slot_problems(request.user, search["building"], search["start"], search["end"])
+        if not context["problems"]:
+            desks, rooms = services.available(
+                search["building"],
+                search["start"],
+                search["end"],
+                kinds=search["kinds"],
+                amenities=search["amenities"],
+                min_capacity=search["min_capacity"],
+            )
+            context["desk_groups"] = [
+                (room, sorted(group, key=lambda desk: natural_key(desk.label)))
+                for room, group in groupby(desks, key=lambda desk: desk.room)
+            ]
+            context["rooms"] = rooms
+    return render(request, _fragment(request, "bookings/find.html", "results"), context)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def day(request: HttpRequest, building_id: int) -> HttpResponse:
+    building = get_object_or_404(Building.objects.active().prefetch_related("opening_hours"), pk=building_id)
+    date_error = ""
+    try:
+        day = (
+            dt.date.fromisoformat(request.GET["date"]) if request.GET.get("date") else building.local_today()
+        )
+    except ValueError:
+        date_error = _("“%(value)s” is not a date; showing today.") % {"value": request.GET["date"]}
+        day = building.local_today()
+    context = {
+        "grid": day_grid(building, day, request.user),
+        "buildings": Building.objects.active(),
+        "date_error": date_error,
+    }
+    return render(request, _fragment(request, "bookings/day.html", "grid"), context)
+
+
+@login_required
+def new(request: HttpRequest) -> HttpResponse:
+    places = bookable_places()
+    form = BookingForm(request.POST or None, places=places, initial=initial_from_query(request.GET, places))
+    if request.method == "POST" and form.is_valid():
+        place, start, end = form.cleaned_data["place"], form.cleaned_data["start"], form.cleaned_data["end"]
+        try:
+            booking = services.create_booking(user=request.user, resource=place, start=start, end=end)
+        except services.SlotTaken as taken:
+            alternatives = [
+                (alt, slot_post_data(alt.resource, alt.start, alt.end)) for alt in taken.alternatives
+            ]
+            context = {
+                "place": place,
+                "building": services.building_of(place),
+                "start": start,
+                "alternatives": alternatives,
+            }
+            return render(request, "bookings/taken.html", context, status=409)
+        except services.BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            local = booking.local_start
+            messages.success(
+                request,
+                _("Booked for %(day)s at %(time)s. The confirmation is on its way to your email.")
+                % {"day": date_format(local, "j E"), "time": local.strftime("%H:%M")},
+            )
+            return redirect("bookings:detail", booking.pk)
+    return render(request, "bookings/new.html", {"form": form, "place": form.chosen_place})

@@ -1,0 +1,137 @@
+"""A member's own bookings: the list, one booking, cancelling, .ics, the calendar feed.
+
+Every booking is fetched with the member as a condition, so another member's booking
+is a 404 by any URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from bookings import ics as ical
+from bookings import services
+from bookings.models import Booking, CalendarFeed
+
+PAST_PER_PAGE = 20
+# Cancelled bookings stay in the feed this long, so subscribed calendars drop them.
+FEED_KEEPS_DAYS = 30
+
+
+def _own_bookings(request: HttpRequest):
+    return Booking.objects.filter(user=request.user).select_related("building", "desk__room", "room")
+
+
+def _own_booking(request: HttpRequest, pk: int) -> Booking:
+    return get_object_or_404(_own_bookings(request), pk=pk)
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    own = _own_bookings(request)
+    history = own.filter(Q(end__lte=now) | ~Q(status=Booking.Status.CONFIRMED)).order_by("-start", "-pk")
+    context = {
+        "upcoming": list(own.upcoming(now).order_by("start")),
+        "history": Paginator(history, PAST_PER_PAGE).get_page(request.GET.get("page")),
+        "now": now,
+    }
+    return render(request, "bookings/mine.html", context)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _own_booking(request, pk)
+    following = 0
+    if booking.series_id and booking.is_active:
+        following = (
+            Booking.objects.active()
+            .filter(series_id=booking.series_id, start__gt=booking.start, user=request.user)
+            .count()
+        )
+    context = {"booking": booking, "following": following, "now": timezone.now()}
+    return render(request, "bookings/detail.html", context)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _own_booking(request, pk)
+    try:
+        if request.POST.get("scope") == "following" and booking.series_id:
+            count = services.cancel_series_from(booking, by=request.user)
+            message = ngettext(
+                "%(count)d booking of the series cancelled.",
+                "%(count)d bookings of the series cancelled.",
+                count,
+            ) % {"count": count}
+        else:
+            services.cancel_booking(booking, by=request.user)
+            message = _("Booking cancelled. The place is free for others again.")
+    except services.BookingError as error:
+        messages.error(request, error.message)
+        return redirect("bookings:detail", booking.pk)
+    messages.success(request, message)
+    return redirect("bookings:mine")
+
+
+def _calendar_response(content: bytes, filename: str = "") -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def ics(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _own_booking(request, pk)
+    return _calendar_response(ical.calendar([booking]), f"booking-{booking.pk}.ics")
+
+
+@login_required
+def feed_settings(request: HttpRequest) -> HttpResponse:
+    calendar_feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
+    if request.method == "POST":
+        calendar_feed.regenerate()
+        messages.success(request, _("New calendar link made. The old one no longer works."))
+        return redirect("bookings:feed_settings")
+    url = request.build_absolute_uri(reverse("bookings:feed", args=[calendar_feed.token]))
+    context = {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
+    return render(request, "bookings/feed_settings.html", context)
+
+
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The member's bookings for calendar apps: no login, the secret token is the key.
+
+    Bookings that ended in the last days stay, so calendars keep them as history; those
+    cancelled recently are published as CANCELLED so calendars remove them.
+    """
+    calendar_feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
+    user = calendar_feed.user
+    if not user.is_active:
+        raise Http404
+    since = timezone.now() - dt.timedelta(days=FEED_KEEPS_DAYS)
+    bookings = (
+        Booking.objects.filter(user=user)
+        .filter(
+            Q(status=Booking.Status.CONFIRMED, end__gt=since)
+            | Q(status=Booking.Status.CANCELLED, cancelled_at__gte=since)
+        )
+        .select_related("building", "desk__room", "room")
+        .order_by("start")
+    )
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        name = _("%(space)s: my bookings") % {"space": settings.SPACE_NAME}
+        return _calendar_response(ical.calendar(bookings, name=name))

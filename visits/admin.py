@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from visits import services
+from visits.models import Visit
+from visits.templatetags.visits_tags import duration
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("In the building now")), ("no", _("Finished"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.open()
+        if self.value() == "no":
+            return queryset.closed()
+        return queryset
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    """Visits are read-only here: durations (and so karma) are never edited afterwards.
+    An open visit is closed with the action, an ordinary check-out."""
+
+    list_display = (
+        "user",
+        "building",
+        "checked_in_at",
+        "checked_out_at",
+        "length",
+        "closed_automatically",
+        "booking",
+    )
+    list_select_related = ("user", "building")
+    list_filter = (OpenFilter, "building", "closed_automatically")
+    search_fields = ("user__email", "user__full_name")
+    date_hierarchy = "checked_in_at"
+    raw_id_fields = ("user", "checked_in_by", "checked_out_by", "booking")
+    readonly_fields = (
+        "user",
+        "building",
+        "checked_in_at",
+        "checked_out_at",
+        "duration_minutes",
+        "closed_automatically",
+        "checked_in_by",
+        "checked_out_by",
+        "booking",
+    )
+    actions = ["check_out_now"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Check-ins go through the front desk, which applies the rules.
+        return False
+
+    @admin.display(description=_("duration"), ordering="duration_minutes")
+    def length(self, visit: Visit) -> str:
+        return duration(visit.duration_minutes)
+
+    @admin.action(description=_("Check the members out now"))
+    def check_out_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        closed = 0
+        for visit in queryset.open().select_related("user"):
+            try:
+                services.check_out(visit.user, by=request.user)
+            except services.VisitError:
+                continue  # checked out meanwhile
+            closed += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d visit checked out.", "%(count)d visits checked out.", closed)
+            % {"count": closed},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from spaces.models import Building
+from visits import presence, services
+
+register = template.Library()
+
+
+@register.filter
+def duration(minutes: int | None) -> str:
+    """Minutes as "2 h 05 min" (or "45 min")."""
+    if minutes is None:
+        return "—"
+    hours, rest = divmod(int(minutes), 60)
+    if hours:
+        return _("{h} h {m} min").format(h=hours, m=f"{rest:02d}")
+    return _("{m} min").format(m=rest)
+
+
+@register.simple_tag
+def visit_panel(user: User) -> dict:
+    """The home card's data: the open visit, or the buildings to check in to with the
+    likeliest one chosen (at most four queries)."""
+    visit = services.open_visit(user)
+    if visit is not None:
+        elapsed = timezone.now() - visit.checked_in_at
+        return {"visit": visit, "elapsed_seconds": max(0, int(elapsed.total_seconds()))}
+    buildings = list(Building.objects.active().order_by("name", "pk"))
+    return {
+        "buildings": buildings,
+        "default": services.default_building(user, buildings=buildings),
+        "points_per_hour": settings.KARMA_POINTS_PER_HOUR,
+    }
+
+
+@register.simple_tag
+def who_is_in(user: User) -> list[presence.BuildingPresence]:
+    return presence.who_is_in(user)
