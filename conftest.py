@@ -55,6 +55,22 @@ def artifacts_dir() -> Path:
 
 
 @pytest.fixture
+def log_in(live_server, password):
+    """Log a user in through the real login form of the live server, then open next_url."""
+    from django.urls import reverse
+    from playwright.sync_api import expect
+
+    def log_in(page, user, next_url: str = "/", password: str = password) -> None:
+        page.goto(f"{live_server.url}{reverse('account_login')}?next={next_url}")
+        page.fill("input[name=login]", user.email)
+        page.fill("input[name=password]", password)
+        page.locator("main form button[type=submit]").click()
+        expect(page.get_by_test_id("logout")).to_be_visible()
+
+    return log_in
+
+
+@pytest.fixture
 def password() -> str:
     return "correct-horse-battery-staple"
 

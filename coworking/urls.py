@@ -14,6 +14,8 @@ admin.site.site_header = settings.SPACE_NAME
 admin.site.site_title = settings.SPACE_NAME
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    path("favicon.ico", views.favicon),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),

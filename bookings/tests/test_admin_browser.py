@@ -9,18 +9,17 @@ from playwright.sync_api import Page, expect
 
 from bookings.models import Booking
 from bookings.tests.factories import BookingFactory
-from bookings.tests.test_browser_series import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_staff_cancel_bookings_from_the_admin_with_a_reason(
-    page: Page, live_server, artifacts_dir, staff, password
+    page: Page, log_in, live_server, artifacts_dir, staff, password
 ):
     bookings = [BookingFactory(), BookingFactory()]
     kept = BookingFactory()
     changelist = reverse("admin:bookings_booking_changelist")
-    log_in(page, live_server, staff, password, reverse("bookings:staff_list"))
+    log_in(page, staff, reverse("bookings:staff_list"))
     page.goto(live_server.url + changelist)
     page.screenshot(path=artifacts_dir / "bookings-admin-list.png", full_page=True)
     for booking in bookings:

@@ -25,15 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 
-def _log_in(page: Page, live_server, user, password: str) -> None:
-    # Straight to the booking pages: the home page shows every app's widgets.
-    page.goto(f"{live_server.url}{reverse('account_login')}?next={reverse('bookings:mine')}")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", password)
-    page.locator("main form.form button[type=submit]").click()
-    expect(page.get_by_test_id("logout")).to_be_visible()
-
-
 def _space():
     """A building that looks lived in: two open spaces, meeting rooms, neighbours' bookings."""
     building = BuildingFactory(name="Коворкинг на Покровке", address="Москва, ул. Покровка, 27")
@@ -55,9 +46,11 @@ def _space():
     return building, day
 
 
-def test_member_finds_books_sees_and_cancels_a_desk(page: Page, live_server, artifacts_dir, member, password):
+def test_member_finds_books_sees_and_cancels_a_desk(
+    page: Page, log_in, live_server, artifacts_dir, member, password
+):
     building, day = _space()
-    _log_in(page, live_server, member, password)
+    log_in(page, member, reverse("bookings:mine"))
 
     page.goto(live_server.url + reverse("bookings:find"))
     form = page.get_by_test_id("find-form")
@@ -121,7 +114,7 @@ def test_member_finds_books_sees_and_cancels_a_desk(page: Page, live_server, art
     expect(page.get_by_test_id("history")).to_contain_text("Отменено")
 
 
-def test_member_pages_fit_a_phone(page: Page, live_server, artifacts_dir, member, password):
+def test_member_pages_fit_a_phone(page: Page, log_in, live_server, artifacts_dir, member, password):
     building, day = _space()
     booking = BookingFactory(
         user=member,
@@ -129,7 +122,7 @@ def test_member_pages_fit_a_phone(page: Page, live_server, artifacts_dir, member
         start=local(building, day, 14),
         end=local(building, day, 18),
     )
-    _log_in(page, live_server, member, password)
+    log_in(page, member, reverse("bookings:mine"))
     pages = {
         "find": reverse("bookings:find")
         + f"?building={building.pk}&date={day}&start_time=10:00&end_time=12:00",

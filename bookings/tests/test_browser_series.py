@@ -28,16 +28,8 @@ def scroll_to_top(page: Page) -> None:
     page.evaluate("window.scrollTo(0, 0)")
 
 
-def log_in(page: Page, live_server, user, password: str, next_url: str) -> None:
-    page.goto(f"{live_server.url}{reverse('account_login')}?next={next_url}")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", password)
-    page.locator("main form.form button[type=submit]").click()
-    expect(page.get_by_test_id("logout")).to_be_visible()
-
-
 def test_member_books_a_weekly_desk_and_gets_the_free_dates(
-    page: Page, live_server, artifacts_dir, member, password
+    page: Page, log_in, live_server, artifacts_dir, member, password
 ):
     building = BuildingFactory(name="Коворкинг на Покровке", address="Москва, ул. Покровка, 27")
     hall = OpenSpaceFactory(building=building, name="Большой опенспейс", floor=2)
@@ -55,7 +47,7 @@ def test_member_books_a_weekly_desk_and_gets_the_free_dates(
     )
 
     url = f"{reverse('bookings:series_new')}?desk={desk.pk}"
-    log_in(page, live_server, member, password, url)
+    log_in(page, member, url)
     form = page.get_by_test_id("series-form")
     expect(form.locator("select[name=place]")).to_have_value(f"desk-{desk.pk}")
     form.locator("input[name=first]").fill(first.isoformat())

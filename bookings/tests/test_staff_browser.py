@@ -19,13 +19,13 @@ from bookings.tests.factories import (
     local,
     tomorrow,
 )
-from bookings.tests.test_browser_series import PHONE, log_in, scroll_to_top
+from bookings.tests.test_browser_series import PHONE, scroll_to_top
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_staff_filters_the_list_and_cancels_a_booking_with_a_reason(
-    page: Page, live_server, artifacts_dir, staff, password
+    page: Page, log_in, live_server, artifacts_dir, staff, password
 ):
     building = BuildingFactory(name="Коворкинг на Покровке", address="Москва, ул. Покровка, 27")
     hall = OpenSpaceFactory(building=building, name="Большой опенспейс")
@@ -59,7 +59,7 @@ def test_staff_filters_the_list_and_cancels_a_booking_with_a_reason(
         cancel_reason="Заболел",
     )
 
-    log_in(page, live_server, staff, password, reverse("bookings:staff_list"))
+    log_in(page, staff, reverse("bookings:staff_list"))
     expect(page.get_by_test_id("booking-row")).to_have_count(5)
 
     filters = page.get_by_test_id("filters")

@@ -15,14 +15,6 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
 
-def _log_in(page: Page, live_server, user, password: str, next_url: str) -> None:
-    page.goto(f"{live_server.url}{reverse('account_login')}?next={next_url}")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("logout")).to_be_visible()
-
-
 def _shoot(page: Page, artifacts_dir, name: str) -> None:
     page.screenshot(path=artifacts_dir / f"donations-{name}.png", full_page=True)
     # Nothing of ours sticks out sideways, whatever the screen (the shared header is not ours).
@@ -30,7 +22,7 @@ def _shoot(page: Page, artifacts_dir, name: str) -> None:
 
 
 def test_member_pledges_staff_confirm_and_it_counts_everywhere(
-    page: Page, live_server, artifacts_dir, member, staff, password
+    page: Page, log_in, live_server, artifacts_dir, member, staff, password
 ):
     MonthlyGoalFactory(amount=Decimal("10000"), description="Новая кофемашина")
     confirmed_donation(donor=UserFactory(full_name="Анна Кузнецова"), amount=Decimal("2500"), message="Ура!")
@@ -41,7 +33,7 @@ def test_member_pledges_staff_confirm_and_it_counts_everywhere(
     member.visible_to_members = True
     member.save()
 
-    _log_in(page, live_server, member, password, reverse("donations:wall"))
+    log_in(page, member, reverse("donations:wall"))
     expect(page.get_by_test_id("goal-bar")).to_have_attribute("value", "3000.00")
     expect(page.get_by_test_id("goal-percent")).to_have_text("30%")
 
@@ -66,7 +58,7 @@ def test_member_pledges_staff_confirm_and_it_counts_everywhere(
     _shoot(page, artifacts_dir, "donate")
     page.get_by_test_id("logout").click()
 
-    _log_in(page, live_server, staff, password, reverse("donations:staff"))
+    log_in(page, staff, reverse("donations:staff"))
     row = page.get_by_test_id("pledge-row").filter(has_text="Иван Петров")
     expect(row).to_contain_text("<script>alert(1)</script>")
     _shoot(page, artifacts_dir, "staff-desk")
@@ -79,7 +71,7 @@ def test_member_pledges_staff_confirm_and_it_counts_everywhere(
     _shoot(page, artifacts_dir, "staff-desk-confirmed")
     page.get_by_test_id("logout").click()
 
-    _log_in(page, live_server, member, password, reverse("donations:wall"))
+    log_in(page, member, reverse("donations:wall"))
     expect(page.get_by_test_id("goal-bar")).to_have_attribute("value", "4500.00")
     expect(page.get_by_test_id("goal-percent")).to_have_text("45%")
     first = page.get_by_test_id("wall-item").first
@@ -120,7 +112,7 @@ def test_member_pledges_staff_confirm_and_it_counts_everywhere(
     expect(page).to_have_url(live_server.url + reverse("donations:wall"))
 
 
-def test_staff_desk_fits_a_phone(page: Page, live_server, artifacts_dir, staff, password):
+def test_staff_desk_fits_a_phone(page: Page, log_in, live_server, artifacts_dir, staff, password):
     MonthlyGoalFactory(amount=Decimal("10000"))
     confirmed_donation(amount=Decimal("2500"))
     Donation.objects.create(
@@ -129,7 +121,7 @@ def test_staff_desk_fits_a_phone(page: Page, live_server, artifacts_dir, staff, 
         message="Очень длинное сообщение " * 5,
     )
     page.set_viewport_size(PHONE)
-    _log_in(page, live_server, staff, password, reverse("donations:staff"))
+    log_in(page, staff, reverse("donations:staff"))
     expect(page.get_by_test_id("pledge-row")).to_have_count(1)
     page.get_by_test_id("reject").click()  # the browser asks for the reason first
     expect(page.get_by_test_id("pledge-row")).to_have_count(1)

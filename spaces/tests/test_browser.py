@@ -12,14 +12,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 
-def _log_in(page: Page, live_server, member, password: str) -> None:
-    page.goto(live_server.url + reverse("account_login"))
-    page.fill("input[name=login]", member.email)
-    page.fill("input[name=password]", password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("h1")).to_contain_text(member.get_short_name())
-
-
 def _loaded(page: Page, selector: str) -> bool:
     return page.locator(selector).first.evaluate("img => img.complete && img.naturalWidth > 0")
 
@@ -34,10 +26,10 @@ def _shoot(page: Page, artifacts_dir, name: str) -> None:
 
 
 def test_member_browses_buildings_then_a_building_then_a_room(
-    page: Page, live_server, artifacts_dir, member, password
+    page: Page, log_in, live_server, artifacts_dir, member, password
 ):
     demo.seed(io.StringIO())
-    _log_in(page, live_server, member, password)
+    log_in(page, member)
 
     page.get_by_role("navigation", name="Основное меню").get_by_role("link", name="Пространства").click()
     expect(page.locator("h1")).to_have_text("Наши пространства")

@@ -18,16 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MIDNIGHT = dt.time(0)
 
 
-def _log_in(page: Page, live_server, user, password: str) -> None:
-    page.goto(live_server.url + reverse("account_login"))
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("h1")).to_contain_text("Здравствуйте")
-
-
 def test_member_checks_in_sees_the_timer_checks_out_and_finds_the_visit(
-    page: Page, live_server, artifacts_dir, member, password
+    page: Page, log_in, live_server, artifacts_dir, member, password
 ):
     building = BuildingFactory(name="Ленина, 1", open_daily=(MIDNIGHT, MIDNIGHT))
     BuildingFactory(name="Заводская, 5", open_daily=(MIDNIGHT, MIDNIGHT))
@@ -39,7 +31,7 @@ def test_member_checks_in_sees_the_timer_checks_out_and_finds_the_visit(
         closed=True,
     )
     page.clock.install()
-    _log_in(page, live_server, member, password)
+    log_in(page, member)
 
     card = page.get_by_test_id("visit-card")
     expect(page.get_by_test_id("check-in-building")).to_have_value(str(building.pk))
@@ -85,11 +77,11 @@ def test_member_checks_in_sees_the_timer_checks_out_and_finds_the_visit(
     page.screenshot(path=artifacts_dir / "visits-home-phone.png", full_page=True)
 
 
-def test_member_checks_in_without_javascript(browser, live_server, member, password, artifacts_dir):
+def test_member_checks_in_without_javascript(browser, log_in, live_server, member, password, artifacts_dir):
     BuildingFactory(name="Ленина, 1")
     context = browser.new_context(java_script_enabled=False, locale="ru-RU")
     page = context.new_page()
-    _log_in(page, live_server, member, password)
+    log_in(page, member)
     page.get_by_test_id("check-in").click()
     expect(page.locator(".messages")).to_contain_text("Приход отмечен: Ленина, 1.")
     expect(page.get_by_test_id("visit-elapsed")).to_have_text("0 мин")
@@ -100,12 +92,12 @@ def test_member_checks_in_without_javascript(browser, live_server, member, passw
 
 
 def test_front_desk_checks_a_member_in_and_sees_them_in(
-    page: Page, live_server, artifacts_dir, staff, password
+    page: Page, log_in, live_server, artifacts_dir, staff, password
 ):
     building = BuildingFactory(name="Ленина, 1")
     guest = UserFactory(full_name="Дмитрий Соколов", email="dmitry@example.org")
     VisitFactory(user=UserFactory(full_name="Елена Новак"), building=building)
-    _log_in(page, live_server, staff, password)
+    log_in(page, staff)
     page.get_by_role("link", name="Ресепшен").click()
 
     page.fill("input[name=q]", "соко")
@@ -127,7 +119,7 @@ def test_front_desk_checks_a_member_in_and_sees_them_in(
     expect(page.get_by_test_id("present-member")).to_have_count(1)
 
 
-def test_statistics_page_draws_its_charts(page: Page, live_server, artifacts_dir, staff, password):
+def test_statistics_page_draws_its_charts(page: Page, log_in, live_server, artifacts_dir, staff, password):
     building = BuildingFactory(name="Ленина, 1")
     members = UserFactory.create_batch(4)
     today = timezone.localdate()
@@ -148,7 +140,7 @@ def test_statistics_page_draws_its_charts(page: Page, live_server, artifacts_dir
     for offset in range(2, 12):
         start = timezone.now() - dt.timedelta(days=offset)
         BookingFactory(user=members[0], desk=desk, start=start, checked_in_at=start if offset % 4 else None)
-    _log_in(page, live_server, staff, password)
+    log_in(page, staff)
     page.goto(live_server.url + reverse("visits:statistics"))
     expect(page.get_by_test_id("chart-days").locator("rect")).to_have_count(30)
     expect(page.get_by_test_id("chart-heat").locator("rect")).to_have_count(7 * 24)
