@@ -13,3 +13,12 @@ class BookingsConfig(AppConfig):
         NavItem(_("All bookings"), "bookings:staff_list", staff_only=True),
     ]
     home_widgets = ["bookings/home_widget.html"]
+
+    def ready(self) -> None:
+        from bookings.services import cancel_bookings_in
+        from spaces.signals import spaces_deactivated
+
+        def cancel_bookings(sender, spaces, by, **kwargs) -> None:
+            cancel_bookings_in(spaces, by=by)
+
+        spaces_deactivated.connect(cancel_bookings, weak=False, dispatch_uid="bookings.cancel_in_deactivated")

@@ -2,9 +2,10 @@
 
 A booking can be checked into from CHECKIN_OPENS_MINUTES_BEFORE its start until
 CHECKIN_CLOSES_MINUTES_AFTER it (the grace period). A confirmed booking nobody checked
-into by the end of its grace period is a no-show: `release_no_shows` marks it RELEASED,
-which frees the slot by itself (the exclusion constraint and every availability query
-look only at confirmed bookings), emails the member and costs KARMA_NO_SHOW_PENALTY.
+into by the end of its grace period is a no-show, unless the member could not have
+attended it (see `no_shows`): `release_no_shows` marks it RELEASED, which frees the
+slot by itself (the exclusion constraint and every availability query look only at
+confirmed bookings), emails the member and costs KARMA_NO_SHOW_PENALTY.
 
 The visits app calls `check_in_booking` when a member checks in, and `attend` for a
 member who was already in the building when the window opened; this module knows
@@ -17,13 +18,14 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import KarmaReason, User
 from accounts.services import award_karma
 from bookings.models import Booking, Notification
 from bookings.services import queue_notification
-from spaces.models import Building
+from spaces.models import Building, Desk, Room
 
 
 def opens_before() -> dt.timedelta:
@@ -88,9 +90,24 @@ def check_in_booking(user: User, building: Building, now: dt.datetime | None = N
 
 
 def no_shows(now: dt.datetime | None = None):
-    """Confirmed bookings whose grace period has ended without a check-in."""
+    """Confirmed bookings whose grace period has ended without a check-in.
+
+    Not those the member could not have attended: in a building, room or desk staff have
+    closed (nobody checks in there), or recorded at or after their start (staff entering
+    a past booking with the rules overridden). The places are matched by subqueries:
+    the outer joins of `desk__is_active` and the like would make release_no_show's FOR
+    UPDATE fail on PostgreSQL (it cannot lock the nullable side of an outer join).
+    """
     now = now or timezone.now()
-    return Booking.objects.active().filter(checked_in_at__isnull=True, start__lte=now - closes_after())
+    open_desks = Desk.objects.active().filter(room__is_active=True)
+    return Booking.objects.active().filter(
+        Q(desk__isnull=True) | Q(desk__in=open_desks),
+        Q(room__isnull=True) | Q(room__in=Room.objects.active()),
+        building__in=Building.objects.active(),
+        checked_in_at__isnull=True,
+        start__lte=now - closes_after(),
+        created_at__lt=F("start"),
+    )
 
 
 def release_no_show(booking: Booking, now: dt.datetime | None = None) -> bool:

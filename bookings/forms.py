@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.grid import natural_key, place_key
 from bookings.services import building_of
-from spaces.models import Amenity, Building, Desk, Room, local_instant
+from coworking.validators import EARLIEST_DATE, LATEST_DATE, validate_sensible_date
+from spaces.models import Amenity, Building, Desk, Room, end_day, local_instant
 
 MIDNIGHT = dt.time(0)
 
@@ -49,9 +50,10 @@ def local_slot(
 ) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) of a local date; an end at 00:00 is midnight at the end of the day."""
     start = local_moment(day, start_time, zone, start_later)
-    end_day = day + dt.timedelta(days=1) if end_time == MIDNIGHT else day
-    end = local_moment(end_day, end_time, zone, end_later)
-    if end <= start:
+    end = local_moment(end_day(day, end_time), end_time, zone, end_later)
+    # By timestamp: Python compares datetimes sharing a zone by wall clock, ignoring
+    # fold, which would refuse 02:30–02:00 in the repeated autumn hour.
+    if end.timestamp() <= start.timestamp():
         raise forms.ValidationError(_("The end must be after the start."))
     return start, end
 
@@ -72,7 +74,7 @@ class TimeInput(forms.TimeInput):
 
 class FindForm(forms.Form):
     building = forms.ChoiceField(label=_("Building"))
-    date = forms.DateField(label=_("Date"), widget=DateInput)
+    date = forms.DateField(label=_("Date"), widget=DateInput, validators=[validate_sensible_date])
     start_time = forms.TimeField(label=_("From"), widget=TimeInput)
     end_time = forms.TimeField(label=_("To"), widget=TimeInput, help_text=_("00:00 means midnight."))
     kinds = forms.MultipleChoiceField(
@@ -118,7 +120,7 @@ class BookingForm(forms.Form):
     """Book one desk or whole room for a slot of one local day."""
 
     place = forms.ChoiceField(label=_("Place"))
-    date = forms.DateField(label=_("Date"), widget=DateInput)
+    date = forms.DateField(label=_("Date"), widget=DateInput, validators=[validate_sensible_date])
     start_time = forms.TimeField(label=_("From"), widget=TimeInput)
     end_time = forms.TimeField(label=_("To"), widget=TimeInput, help_text=_("00:00 means midnight."))
     # The second pass of a repeated autumn hour, carried from the day grid's link.
@@ -130,7 +132,7 @@ class BookingForm(forms.Form):
         self.places = places
         self.fields["place"].choices = [
             ("", _("Choose a desk or a room")),
-            *_grouped_choices(places.values()),
+            *grouped_choices(places.values()),
         ]
 
     @property
@@ -204,10 +206,12 @@ def _instant(value: str | None) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(value or "")
     except ValueError:
         return None
-    return moment if moment.tzinfo else None
+    if moment.tzinfo is None or not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
+        return None
+    return moment
 
 
-def _grouped_choices(places: Iterable[Desk | Room]) -> list[tuple[str, list[tuple[str, str]]]]:
+def grouped_choices(places: Iterable[Desk | Room]) -> list[tuple[str, list[tuple[str, str]]]]:
     groups: dict[str, list[tuple[str, str]]] = {}
     for place in places:
         if isinstance(place, Desk):

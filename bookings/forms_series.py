@@ -12,9 +12,10 @@ from django import forms
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
 
-from bookings.forms import DateInput, TimeInput, _grouped_choices, initial_from_query, local_moment
+from bookings.forms import MIDNIGHT, DateInput, TimeInput, grouped_choices, initial_from_query, local_moment
 from bookings.models import BookingSeries
 from bookings.services import Resource, building_of, series_dates
+from coworking.validators import validate_sensible_date
 from spaces.models import Desk, Room
 
 # services.series_dates plans a year of daily occurrences at most.
@@ -34,7 +35,7 @@ class PlaceTimesForm(forms.Form):
         self.places = places
         self.fields["place"].choices = [
             ("", _("Choose a desk or a room")),
-            *_grouped_choices(places.values()),
+            *grouped_choices(places.values()),
         ]
 
     def clean_place(self) -> Resource:
@@ -43,7 +44,7 @@ class PlaceTimesForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         start_time, end_time = data.get("start_time"), data.get("end_time")
-        if start_time and end_time and end_time <= start_time:
+        if start_time and end_time and end_time <= start_time and end_time != MIDNIGHT:
             self.add_error("end_time", _("The end must be after the start."))
         return data
 
@@ -64,7 +65,7 @@ class PlaceTimesForm(forms.Form):
 
 
 class SeriesForm(PlaceTimesForm):
-    first = forms.DateField(label=_("First date"), widget=DateInput)
+    first = forms.DateField(label=_("First date"), widget=DateInput, validators=[validate_sensible_date])
     frequency = forms.ChoiceField(
         label=_("Repeats"),
         choices=BookingSeries.Frequency.choices,
@@ -79,7 +80,9 @@ class SeriesForm(PlaceTimesForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("For weekly series."),
     )
-    until = forms.DateField(label=_("Until (inclusive)"), required=False, widget=DateInput)
+    until = forms.DateField(
+        label=_("Until (inclusive)"), required=False, widget=DateInput, validators=[validate_sensible_date]
+    )
     count = forms.IntegerField(
         label=_("Or this many times"),
         required=False,

@@ -16,7 +16,8 @@ from bookings.forms import DateInput
 from bookings.forms_series import PlaceTimesForm
 from bookings.models import Booking
 from bookings.services import building_of
-from spaces.models import Building, local_instant
+from coworking.validators import validate_sensible_date
+from spaces.models import Building, end_day, local_instant
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -30,7 +31,7 @@ class StaffBookingForm(PlaceTimesForm):
         queryset=User.objects.filter(is_active=True).order_by("full_name", "email"),
         empty_label=_("Choose a member"),
     )
-    day = forms.DateField(label=_("Date"), widget=DateInput)
+    day = forms.DateField(label=_("Date"), widget=DateInput, validators=[validate_sensible_date])
     override_rules = forms.BooleanField(
         label=_("Override the booking rules"),
         required=False,
@@ -54,7 +55,8 @@ class StaffBookingForm(PlaceTimesForm):
 
     @property
     def end(self) -> dt.datetime:
-        return local_instant(self.cleaned_data["day"], self.cleaned_data["end_time"], self.zone)
+        day, end_time = self.cleaned_data["day"], self.cleaned_data["end_time"]
+        return local_instant(end_day(day, end_time), end_time, self.zone)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -78,9 +80,7 @@ class StaffFilterForm(forms.Form):
         label=_("Building"), queryset=Building.objects.order_by("name"), required=False, empty_label=_("All")
     )
     day = forms.DateField(
-        label=_("Day"),
-        required=False,
-        widget=DateInput,
+        label=_("Day"), required=False, widget=DateInput, validators=[validate_sensible_date]
     )
     member = forms.CharField(
         label=_("Member"),

@@ -144,7 +144,7 @@ def rule_problems(
             )
         )
     # The end counts: a booking must finish within the window, in the building's days.
-    last_day = building.local_today() + dt.timedelta(days=rules.max_days_ahead)
+    last_day = timezone.localtime(now, building.zone).date() + dt.timedelta(days=rules.max_days_ahead)
     if timezone.localtime(end - dt.timedelta(microseconds=1), building.zone).date() > last_day:
         problems.append(
             BookingError(
@@ -215,7 +215,7 @@ def create_booking(
     """
     now = now or timezone.now()
     by = by or user
-    if end <= start:
+    if end.timestamp() <= start.timestamp():  # by wall clock, a fold-1 end could look earlier
         raise BookingError(_("The end must be after the start."), "order")
     if override_rules and not by.is_staff:
         raise BookingError(_("Only staff can override the booking rules."), "forbidden")
@@ -240,6 +240,7 @@ def create_booking(
                 start=start,
                 end=end,
                 series=series,
+                created_at=now,
                 created_by=by,
                 rules_overridden=override_rules,
             )
@@ -300,6 +301,28 @@ def cancel_series_from(
         if cancelled:
             queue_notification(cancelled[0], Notification.Kind.CANCELLATION)
     return len(cancelled)
+
+
+def cancel_bookings_in(
+    spaces: list[Building | Room | Desk], *, by: User, now: dt.datetime | None = None
+) -> int:
+    """Cancel the upcoming bookings of buildings, rooms or desks taken out of service.
+
+    Called when spaces deactivates them (spaces.signals.spaces_deactivated); each member
+    is told why. Bookings already under way are left to finish.
+    """
+    now = now or timezone.now()
+    where = Q(pk__in=[])
+    for space in spaces:
+        if isinstance(space, Building):
+            where |= Q(building=space)
+        elif isinstance(space, Room):
+            where |= Q(room=space) | Q(desk__room=space)
+        else:
+            where |= Q(desk=space)
+    reason = _("This place has been taken out of service.")
+    upcoming = Booking.objects.active().filter(where, start__gt=now)
+    return len([cancel_booking(booking, by=by, reason=reason, now=now) for booking in upcoming])
 
 
 @dataclass
@@ -369,7 +392,7 @@ def plan_series(
     occurrences = []
     for start, end in spans:
         occurrence = Occurrence(start, end)
-        if end <= start:
+        if end.timestamp() <= start.timestamp():
             occurrence.problem = BookingError(_("The end must be after the start."), "order")
         else:
             problems = rule_problems(
@@ -429,6 +452,7 @@ def book_series(
                 start=occurrence.start,
                 end=occurrence.end,
                 series=series,
+                created_at=now or timezone.now(),
                 created_by=user,
             )
         # One email for the series: the first booking's confirmation lists them all.

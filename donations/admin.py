@@ -1,18 +1,26 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from donations.forms import RejectForm
 from donations.models import Donation, DonationStatus, MonthlyGoal
 from donations.money import money
-from donations.services import DonationError, confirm_donation, reject_donation, send_receipt
+from donations.services import (
+    DonationError,
+    confirm_donation,
+    reject_donation,
+    send_receipt,
+    validate_amount,
+)
 
 # Once a receipt exists, what it says is fixed.
 LOCKED_WHEN_CONFIRMED = ("donor", "donor_name", "donor_email", "amount", "currency")
@@ -30,8 +38,19 @@ ALWAYS_READ_ONLY = (
 )
 
 
+class DonationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Donation
+        fields = ["donor", "donor_name", "donor_email", "amount", "currency", "message", "is_anonymous"]
+
+    def clean_amount(self) -> Decimal:
+        # Only a pledge's amount is editable, and confirming it will check the same rule.
+        return validate_amount(self.cleaned_data["amount"])
+
+
 @admin.register(Donation)
 class DonationAdmin(admin.ModelAdmin):
+    form = DonationAdminForm
     list_display = (
         "pk",
         "donor_column",
@@ -111,8 +130,13 @@ class DonationAdmin(admin.ModelAdmin):
         for donation in pledges:
             try:
                 confirmed += confirm_donation(donation, confirmed_by=request.user)
-            except DonationError:  # rejected meanwhile
-                skipped += 1
+            except DonationError as error:  # rejected meanwhile, or an amount outside the limits
+                self.message_user(
+                    request,
+                    gettext("%(donation)s is not confirmed: %(reason)s")
+                    % {"donation": donation, "reason": " ".join(error.messages)},
+                    messages.ERROR,
+                )
         self.message_user(
             request,
             ngettext("%(count)d donation confirmed.", "%(count)d donations confirmed.", confirmed)

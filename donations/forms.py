@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -9,14 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, normalize_email
-from donations.models import Donation, space_zone
-from donations.money import SYMBOLS, money, parse_amount
+from donations.models import MONEY_LIMIT, Donation, space_zone
+from donations.money import SYMBOLS, check_amount, money, parse_amount
+from donations.services import donation_limits, validate_amount, validate_received_at
 
-GOAL_LIMIT = Decimal("9999999999.99")  # what MONEY's twelve digits hold
 
-
-def donation_limits() -> tuple[Decimal, Decimal]:
-    return Decimal(settings.DONATION_MIN_AMOUNT), min(Decimal(settings.DONATION_MAX_AMOUNT), GOAL_LIMIT)
+def validate_goal(amount: Decimal) -> Decimal:
+    return check_amount(amount, Decimal("1"), MONEY_LIMIT, settings.DONATION_CURRENCY)
 
 
 class AmountField(forms.CharField):
@@ -26,8 +26,8 @@ class AmountField(forms.CharField):
     comes back untouched next to the error.
     """
 
-    def __init__(self, limits: Callable[[], tuple[Decimal, Decimal]] = donation_limits, **kwargs):
-        self.limits = limits
+    def __init__(self, validate: Callable[[Decimal], Decimal] = validate_amount, **kwargs):
+        self.validate_amount = validate
         kwargs.setdefault("label", _("Amount"))
         kwargs.setdefault("max_length", 32)
         kwargs.setdefault(
@@ -42,8 +42,7 @@ class AmountField(forms.CharField):
         text = super().clean(value)
         if text in self.empty_values:
             return None
-        minimum, maximum = self.limits()
-        return parse_amount(text, minimum, maximum, settings.DONATION_CURRENCY)
+        return self.validate_amount(parse_amount(text))
 
 
 MESSAGE_WIDGET = forms.Textarea(
@@ -115,11 +114,16 @@ class OfflineDonationForm(forms.Form):
             raise forms.ValidationError(_("No member has this email address."))
         return member
 
-    def clean_received_on(self):
+    def clean_received_on(self) -> dt.datetime | None:
+        """The moment the service records: None (now) for today or no date, local noon of
+        another day, which is safely inside its month."""
         day = self.cleaned_data["received_on"]
-        if day and day > timezone.now().astimezone(space_zone()).date():
-            raise forms.ValidationError(_("The money cannot have arrived in the future."))
-        return day
+        zone = space_zone()
+        if day is None or day == timezone.now().astimezone(zone).date():
+            return None
+        received_at = dt.datetime.combine(day, dt.time(12), tzinfo=zone)
+        validate_received_at(received_at)
+        return received_at
 
     def clean(self) -> dict:
         data = super().clean()
@@ -133,7 +137,7 @@ class OfflineDonationForm(forms.Form):
 
 
 class GoalForm(forms.Form):
-    amount = AmountField(label=_("Goal for this month"), limits=lambda: (Decimal("1"), GOAL_LIMIT))
+    amount = AmountField(label=_("Goal for this month"), validate=validate_goal)
     description = forms.CharField(
         label=_("What it is for"),
         max_length=300,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY_LIMIT = Decimal("9999999999.99")  # what MONEY's twelve digits hold
 CENT = Decimal("0.01")
 
 

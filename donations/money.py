@@ -17,18 +17,24 @@ NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 SYMBOLS = {"RUB": "₽", "EUR": "€", "USD": "$", "GBP": "£"}
 
 
-def parse_amount(text: str, minimum: Decimal, maximum: Decimal, currency: str) -> Decimal:
-    """A positive amount with at most two decimals within [minimum, maximum], or a
-    ValidationError saying exactly what is wrong. A decimal comma is as good as a point."""
+def parse_amount(text: str) -> Decimal:
+    """The number a person typed, or a ValidationError. A decimal comma is as good as a point."""
     cleaned = SEPARATORS.sub("", text).replace("\u2212", "-")
     if "," in cleaned and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
     if not NUMBER.match(cleaned):
         raise ValidationError(_("Enter the amount as a number, for example 500 or 750,50."), code="invalid")
     try:
-        amount = Decimal(cleaned)
+        return Decimal(cleaned)
     except InvalidOperation as error:  # the pattern lets only plain numbers through; belt and braces
         raise ValidationError(_("Enter the amount as a number."), code="invalid") from error
+
+
+def check_amount(amount: Decimal, minimum: Decimal, maximum: Decimal, currency: str) -> Decimal:
+    """`amount` in cents if it is positive, has at most two decimals and lies within
+    [minimum, maximum]; otherwise a ValidationError saying exactly what is wrong."""
+    if not amount.is_finite():
+        raise ValidationError(_("Enter the amount as a number."), code="invalid")
     if amount <= 0:
         raise ValidationError(_("The amount must be greater than zero."), code="not_positive")
     if amount != amount.quantize(CENT):

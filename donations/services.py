@@ -9,20 +9,45 @@ import logging
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KarmaReason, User
 from accounts.services import award_karma
-from donations.models import Donation, DonationStatus, MonthlyGoal, ReceiptCounter, space_zone
+from donations.models import MONEY_LIMIT, Donation, DonationStatus, MonthlyGoal, ReceiptCounter, space_zone
+from donations.money import check_amount
 
 log = logging.getLogger(__name__)
 
 
-class DonationError(Exception):
-    """A workflow step that does not apply to the donation in its current state."""
+class DonationError(ValidationError):
+    """A donation rule refused the step: an amount outside the limits, money from the future,
+    a step that does not apply to the donation's status. The message is for people; being a
+    ValidationError, it becomes a field error when a form's clean method calls the rule."""
+
+
+def donation_limits() -> tuple[Decimal, Decimal]:
+    return Decimal(settings.DONATION_MIN_AMOUNT), min(Decimal(settings.DONATION_MAX_AMOUNT), MONEY_LIMIT)
+
+
+def validate_amount(amount: Decimal) -> Decimal:
+    """The amount in cents, or a DonationError: positive, two decimals, within the limits.
+    The one check for members' and staff's forms, the admin and every service below."""
+    minimum, maximum = donation_limits()
+    try:
+        return check_amount(amount, minimum, maximum, settings.DONATION_CURRENCY)
+    except ValidationError as error:
+        raise DonationError(error.message, code=error.code, params=error.params) from error
+
+
+def validate_received_at(received_at: dt.datetime | None) -> None:
+    """None means now; a moment still ahead is a typo, and a receipt must not predate it."""
+    if received_at is not None and received_at > timezone.now():
+        raise DonationError(_("The money cannot have arrived in the future."), code="future")
 
 
 def karma_points(amount: Decimal) -> int:
@@ -32,7 +57,7 @@ def karma_points(amount: Decimal) -> int:
 def pledge_donation(donor: User, amount: Decimal, message: str = "", is_anonymous: bool = False) -> Donation:
     """A member's promise to give; it counts for nothing until staff confirm the money arrived."""
     return Donation.objects.create(
-        donor=donor, amount=amount, message=message.strip(), is_anonymous=is_anonymous
+        donor=donor, amount=validate_amount(amount), message=message.strip(), is_anonymous=is_anonymous
     )
 
 
@@ -46,6 +71,13 @@ def _next_receipt_number(year: int) -> str:
     return f"{year}-{counter.last_number:06d}"
 
 
+# Why a step does not apply once the donation reached the other final status.
+REFUSALS = {
+    DonationStatus.CONFIRMED: _("A rejected pledge cannot be confirmed."),
+    DonationStatus.REJECTED: _("A confirmed donation cannot be rejected."),
+}
+
+
 def _lock_pledge(donation: Donation, target: DonationStatus) -> Donation | None:
     """The pledge's row, locked for the caller's transaction; None when it already reached
     `target` (repeating a step changes nothing). Confirmed and rejected are final."""
@@ -54,7 +86,7 @@ def _lock_pledge(donation: Donation, target: DonationStatus) -> Donation | None:
         donation.refresh_from_db()
         return None
     if locked.status != DonationStatus.PLEDGED:
-        raise DonationError(f"A {locked.status} donation cannot become {target}.")
+        raise DonationError(REFUSALS[target], code="final")
     return locked
 
 
@@ -73,6 +105,8 @@ def confirm_donation(
     locked = _lock_pledge(donation, DonationStatus.CONFIRMED)
     if locked is None:
         return False
+    # Staff may change a pledge's amount in the admin before confirming it.
+    validate_amount(locked.amount)
     locked.confirmed_at = confirmed_at or timezone.now()
     locked.confirmed_by = confirmed_by
     locked.status = DonationStatus.CONFIRMED
@@ -92,7 +126,7 @@ def reject_donation(donation: Donation, reason: str, rejected_by: User | None = 
     """Turn down a pledge whose money never arrived. False if it was already rejected."""
     reason = reason.strip()
     if not reason:
-        raise DonationError("A rejection needs a reason.")
+        raise DonationError(_("Say why the pledge is rejected."), code="no_reason")
     locked = _lock_pledge(donation, DonationStatus.REJECTED)
     if locked is None:
         return False
@@ -118,11 +152,12 @@ def record_offline_donation(
     notify: bool = True,
 ) -> Donation:
     """Money staff received in person or by transfer: recorded and confirmed at once."""
+    validate_received_at(received_at)
     donation = Donation.objects.create(
         donor=donor,
         donor_name="" if donor else donor_name.strip(),
         donor_email="" if donor else donor_email.strip(),
-        amount=amount,
+        amount=validate_amount(amount),
         message=message.strip(),
         is_anonymous=is_anonymous,
         recorded_by=recorded_by,

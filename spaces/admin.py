@@ -65,7 +65,7 @@ class RetireInsteadOfDeleteMixin:
         return None
 
     def _remove(self, request: HttpRequest, objs, announce_deleted: bool) -> None:
-        removal = services.delete_or_deactivate(objs)
+        removal = services.delete_or_deactivate(objs, by=request.user)
         if removal.deleted:
             super().log_deletions(request, removal.deleted)
             if announce_deleted:

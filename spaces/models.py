@@ -86,8 +86,7 @@ class Building(models.Model):
         if hours is None:
             return None
         start = local_instant(day, hours.opens_at, self.zone)
-        end_day = day + dt.timedelta(days=1) if hours.closes_at == dt.time(0) else day
-        end = local_instant(end_day, hours.closes_at, self.zone)
+        end = local_instant(end_day(day, hours.closes_at), hours.closes_at, self.zone)
         return start, end
 
     def is_open_at(self, moment: dt.datetime) -> bool:
@@ -108,6 +107,11 @@ class Building(models.Model):
     def cover_photo(self) -> BuildingPhoto | None:
         """The first photo (uses the prefetched photos when there are)."""
         return next(iter(self.photos.all()), None)
+
+
+def end_day(day: dt.date, end_time: dt.time) -> dt.date:
+    """The date an end time falls on: an end at 00:00 is midnight at the end of `day`."""
+    return day + dt.timedelta(days=1) if end_time == dt.time(0) else day
 
 
 def local_instant(day: dt.date, time: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime:

@@ -12,7 +12,9 @@ from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from spaces.models import Building, Desk, Room
+from spaces.signals import spaces_deactivated
 
 Space = Building | Room | Desk
 
@@ -81,7 +83,7 @@ def has_protected_relations(obj: Space) -> bool:
 
 
 @transaction.atomic
-def delete_or_deactivate(objects: Iterable[Space]) -> Removal:
+def delete_or_deactivate(objects: Iterable[Space], by: User) -> Removal:
     """Delete buildings, rooms or desks that nothing refers to; deactivate the others.
 
     A space with history (desks in a room, bookings of a desk ...) must keep its row, so
@@ -100,6 +102,8 @@ def delete_or_deactivate(objects: Iterable[Space]) -> Removal:
         (removal.deactivated if has_protected_relations(obj) else removal.deleted).append(obj)
     for obj in removal.deactivated:
         _deactivate(obj)
+    if removal.deactivated:
+        spaces_deactivated.send(sender=model, spaces=removal.deactivated, by=by)
     if removal.deleted:
         model._base_manager.filter(pk__in=[obj.pk for obj in removal.deleted]).delete()
     return removal

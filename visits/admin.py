@@ -40,7 +40,8 @@ class VisitAdmin(admin.ModelAdmin):
         "closed_automatically",
         "booking",
     )
-    list_select_related = ("user", "building")
+    # The booking column names the desk and its room, or the room and its building.
+    list_select_related = ("user", "building", "booking__desk__room", "booking__room__building")
     list_filter = (OpenFilter, "building", "closed_automatically")
     search_fields = ("user__email", "user__full_name")
     date_hierarchy = "checked_in_at"

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from coworking.validators import validate_sensible_date
 from spaces.models import Building, local_instant
 from visits import stats
 
@@ -21,7 +23,12 @@ def _building_field(**kwargs) -> forms.ModelChoiceField:
 
 
 def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sensible_date],
+    )
 
 
 class CheckInForm(forms.Form):
@@ -51,8 +58,14 @@ class HistoryFilterForm(DateRangeForm):
         if not staff:
             del self.fields["member"]
 
-    def date_filter(self, zone) -> Q:
-        """The chosen dates as a condition on checked_in_at (local days in `zone`)."""
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """Whose local days the dates and the totals count: the chosen building's, else the
+        space's (also when the filters are invalid, and so ignored)."""
+        return stats.zone_for(self.cleaned_data.get("building") if self.is_valid() else None)
+
+    def date_filter(self) -> Q:
+        """The chosen dates as a condition on checked_in_at (local days in `zone()`)."""
+        zone = self.zone()
         condition = Q()
         if self.cleaned_data.get("start"):
             condition &= Q(checked_in_at__gte=_midnight(self.cleaned_data["start"], zone))

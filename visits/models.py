@@ -12,6 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.templatetags.tz import do_timezone
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -109,15 +110,17 @@ class Visit(models.Model):
     def is_open(self) -> bool:
         return self.checked_out_at is None
 
+    # In the building's zone, and marked so that the template date and time filters keep
+    # them there instead of converting to the current zone.
     @property
     def local_checked_in_at(self) -> dt.datetime:
-        return timezone.localtime(self.checked_in_at, self.building.zone)
+        return do_timezone(self.checked_in_at, self.building.zone)
 
     @property
     def local_checked_out_at(self) -> dt.datetime | None:
         if self.checked_out_at is None:
             return None
-        return timezone.localtime(self.checked_out_at, self.building.zone)
+        return do_timezone(self.checked_out_at, self.building.zone)
 
     def elapsed_minutes(self, now: dt.datetime | None = None) -> int:
         """Minutes so far for an open visit, the stored duration for a closed one."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from bookings.models import Booking
@@ -126,3 +127,6 @@ class BookingFactory(factory.django.DjangoModelFactory):
     start = factory.LazyAttribute(lambda o: local(o.building, tomorrow(o.building), 10))
     end = factory.LazyAttribute(lambda o: o.start + dt.timedelta(hours=1))
     created_by = factory.SelfAttribute("user")
+    # Made the day before it starts (or now, if later), as members make them: a booking
+    # recorded at or after its start is never a no-show.
+    created_at = factory.LazyAttribute(lambda o: min(timezone.now(), o.start - dt.timedelta(days=1)))

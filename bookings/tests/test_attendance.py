@@ -10,7 +10,7 @@ from django.core import mail
 from accounts.models import KarmaEntry, User
 from bookings import attendance, services
 from bookings.models import Booking, Notification
-from bookings.tests.factories import BookingFactory, DeskFactory, local
+from bookings.tests.factories import BookingFactory, DeskFactory, RoomFactory, local
 
 DAY = dt.date(2026, 3, 10)
 
@@ -19,8 +19,13 @@ DAY = dt.date(2026, 3, 10)
 def booking(member) -> Booking:
     desk = DeskFactory()
     building = desk.room.building
+    start = local(building, DAY, 10)
     return BookingFactory(
-        user=member, desk=desk, start=local(building, DAY, 10), end=local(building, DAY, 12)
+        user=member,
+        desk=desk,
+        start=start,
+        end=local(building, DAY, 12),
+        created_at=start - dt.timedelta(days=1),
     )
 
 
@@ -100,10 +105,57 @@ def test_attended_cancelled_and_future_bookings_are_not_no_shows(booking, member
         end=booking.end + dt.timedelta(hours=1),
         status=Booking.Status.CANCELLED,
     )
-    future = BookingFactory(user=member, desk=booking.desk, start=_at(booking, 24 * 60))
+    future = BookingFactory(
+        user=member, desk=booking.desk, start=_at(booking, 24 * 60), created_at=booking.created_at
+    )
     assert attendance.release_no_shows(now=_at(booking, 6 * 60)) == []
     assert dict(Booking.objects.values_list("pk", "status")) == {
         booking.pk: "confirmed",
         cancelled.pk: "cancelled",
         future.pk: "confirmed",
     }
+
+
+# Places members cannot check in to: staff closed the building, the room or the desk.
+CLOSED_PLACES = {
+    "building": lambda: {"desk": DeskFactory(room__building__is_active=False)},
+    "open space": lambda: {"desk": DeskFactory(room__is_active=False)},
+    "desk": lambda: {"desk": DeskFactory(is_active=False)},
+    "room": lambda: {"room": RoomFactory(is_active=False)},
+    "building of a room": lambda: {"room": RoomFactory(building__is_active=False)},
+}
+
+
+def _karma_after_releasing_only(booking: Booking, now: dt.datetime) -> list[tuple[int, str]]:
+    """Release the no-shows, which must be `booking` alone; the karma entries (source, reason)."""
+    assert attendance.release_no_shows(now=now) == [booking]
+    return list(KarmaEntry.objects.values_list("source_id", "reason"))
+
+
+@pytest.mark.parametrize("place", CLOSED_PLACES.values(), ids=CLOSED_PLACES.keys())
+def test_bookings_in_closed_places_are_not_no_shows(booking, member, settings, place):
+    settings.KARMA_NO_SHOW_PENALTY = 5
+    closed = BookingFactory(
+        user=member, start=booking.start, end=booking.end, created_at=booking.created_at, **place()
+    )
+    assert _karma_after_releasing_only(booking, _at(booking, 60)) == [(booking.pk, "no_show")]
+    closed.refresh_from_db()
+    assert closed.status == Booking.Status.CONFIRMED
+    assert User.objects.get(pk=member.pk).karma == -5
+
+
+@pytest.mark.parametrize("minutes", [0, 90])
+def test_bookings_recorded_at_or_after_their_start_are_not_no_shows(booking, member, settings, minutes):
+    settings.KARMA_NO_SHOW_PENALTY = 5
+    recorded = BookingFactory(
+        user=member,
+        desk=DeskFactory(room__building=booking.building),
+        start=booking.start,
+        end=booking.end,
+        created_at=_at(booking, minutes),
+        rules_overridden=True,
+    )
+    assert _karma_after_releasing_only(booking, _at(booking, 120)) == [(booking.pk, "no_show")]
+    recorded.refresh_from_db()
+    assert recorded.status == Booking.Status.CONFIRMED
+    assert User.objects.get(pk=member.pk).karma == -5

@@ -181,3 +181,13 @@ def test_day_grid_of_an_inactive_or_unknown_building_is_404(client, member):
 
     assert _day(client, building).status_code == 404
     assert client.get(reverse("bookings:day", args=[building.pk + 1])).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01"])
+def test_day_grid_refuses_dates_out_of_range_without_an_error(client, member, value):
+    building = BuildingFactory(open_daily=(dt.time(0), dt.time(0)))
+    client.force_login(member)
+    response = client.get(reverse("bookings:day", args=[building.pk]), {"date": value})
+    assert response.status_code == 200
+    assert response.context["grid"].day == building.local_today()
+    assert response.context["date_error"] == f"“{value}” is not a date; showing today."

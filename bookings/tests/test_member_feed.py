@@ -32,6 +32,11 @@ def _events(response) -> dict[str, dict]:
 def test_feed_settings_show_the_private_url_and_regenerate_revokes_it(client, member):
     client.force_login(member)
 
+    first = client.get(reverse("bookings:feed_settings"))
+    assert CalendarFeed.objects.filter(user=member).exists() is False  # a GET makes no secret
+    assert 'data-testid="create-feed"' in first.text
+    created = client.post(reverse("bookings:feed_settings"))
+    assert created["Location"] == reverse("bookings:feed_settings")
     page = client.get(reverse("bookings:feed_settings"))
     old = CalendarFeed.objects.get(user=member).token
     regenerated = client.post(reverse("bookings:feed_settings"))

@@ -314,3 +314,37 @@ def test_day_slots_skip_the_spring_hour_and_repeat_the_autumn_hour(db):
     regular = services.day_slots(BuildingFactory(), dt.date(2027, 3, 28), slot_minutes=30)
     assert [(s.hour, s.minute) for s in regular[:3]] == [(8, 0), (8, 30), (9, 0)]
     assert len(regular) == 24  # 08:00–20:00 in 30-minute slots
+
+
+def test_deactivating_a_room_cancels_its_upcoming_bookings_and_tells_the_members(
+    staff, member, desk, building, django_capture_on_commit_callbacks
+):
+    from spaces.services import delete_or_deactivate
+
+    day = tomorrow(building)
+    upcoming = _book(member, desk, local(building, day, 10), local(building, day, 11), notify=False)
+    elsewhere = _book(member, DeskFactory(), local(building, day, 10), local(building, day, 11), notify=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        removal = delete_or_deactivate([desk.room], by=staff)
+    assert removal.deactivated == [desk.room]
+    upcoming.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert (upcoming.status, upcoming.cancelled_by, upcoming.cancel_reason) == (
+        Booking.Status.CANCELLED,
+        staff,
+        "Это место больше не работает.",
+    )
+    assert elsewhere.status == Booking.Status.CONFIRMED
+    [message] = mail.outbox
+    assert "Это место больше не работает." in message.body
+
+
+def test_a_booking_within_the_repeated_autumn_hour_can_be_made(member):
+    """02:00 CEST to 02:00 CET: equal on the wall clock, an hour apart in time."""
+    building, desk = _berlin_24h()
+    start = local(building, dt.date(2027, 10, 31), 2)
+    end = (start.astimezone(dt.UTC) + dt.timedelta(hours=1)).astimezone(building.zone)
+    assert (end.hour, end.fold) == (2, 1)
+    booking = _book(member, desk, start, end, notify=False)
+    booking.refresh_from_db()
+    assert booking.end - booking.start == dt.timedelta(hours=1)

@@ -11,6 +11,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,6 +23,7 @@ from bookings import services
 from bookings.forms import BookingForm, FindForm, bookable_places, initial_from_query, slot_post_data
 from bookings.grid import day_grid, natural_key, next_slot, slot_problems
 from bookings.views.mine import cancel, detail, feed, feed_settings, ics, mine
+from coworking.validators import validate_sensible_date
 from spaces.models import Amenity, Building
 
 __all__ = ["cancel", "day", "detail", "feed", "feed_settings", "find", "ics", "mine", "new"]
@@ -94,13 +96,14 @@ def find(request: HttpRequest) -> HttpResponse:
 def day(request: HttpRequest, building_id: int) -> HttpResponse:
     building = get_object_or_404(Building.objects.active().prefetch_related("opening_hours"), pk=building_id)
     date_error = ""
-    try:
-        day = (
-            dt.date.fromisoformat(request.GET["date"]) if request.GET.get("date") else building.local_today()
-        )
-    except ValueError:
-        date_error = _("“%(value)s” is not a date; showing today.") % {"value": request.GET["date"]}
-        day = building.local_today()
+    day = building.local_today()
+    if request.GET.get("date"):
+        try:
+            day = dt.date.fromisoformat(request.GET["date"])
+            validate_sensible_date(day)
+        except (ValueError, ValidationError):
+            date_error = _("“%(value)s” is not a date; showing today.") % {"value": request.GET["date"]}
+            day = building.local_today()
     context = {
         "grid": day_grid(building, day, request.user),
         "buildings": Building.objects.active(),

@@ -102,13 +102,20 @@ def ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def feed_settings(request: HttpRequest) -> HttpResponse:
-    calendar_feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
+    # Only a POST makes a link: a secret must not appear because a page was prefetched.
+    calendar_feed = CalendarFeed.objects.filter(user=request.user).first()
     if request.method == "POST":
-        calendar_feed.regenerate()
-        messages.success(request, _("New calendar link made. The old one no longer works."))
+        if calendar_feed is None:
+            CalendarFeed.objects.create(user=request.user)
+            messages.success(request, _("Your calendar link is ready."))
+        else:
+            calendar_feed.regenerate()
+            messages.success(request, _("New calendar link made. The old one no longer works."))
         return redirect("bookings:feed_settings")
-    url = request.build_absolute_uri(reverse("bookings:feed", args=[calendar_feed.token]))
-    context = {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
+    context = {}
+    if calendar_feed is not None:
+        url = request.build_absolute_uri(reverse("bookings:feed", args=[calendar_feed.token]))
+        context = {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
     return render(request, "bookings/feed_settings.html", context)
 
 

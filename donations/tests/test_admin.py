@@ -7,6 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core import mail
 from django.urls import reverse
 
+from accounts.models import User
 from donations.models import Donation
 from donations.tests.factories import DonationFactory, MonthlyGoalFactory, confirmed_donation
 
@@ -50,6 +51,59 @@ def test_admin_confirm_action_confirms_pledges_only(admin_client, staff, django_
     ]
     assert {d.confirmed_by for d in pledges if d.refresh_from_db() is None} == {staff}
     assert len(mail.outbox) == 2
+
+
+def test_admin_confirm_action_leaves_a_pledge_with_an_amount_outside_the_limits(admin_client, member):
+    tiny = DonationFactory(amount=Decimal("0.01"))
+    fine = DonationFactory(donor=member, amount=Decimal("500.00"))
+    response = admin_client.post(
+        CHANGELIST, {"action": "confirm_selected", ACTION_CHECKBOX_NAME: [tiny.pk, fine.pk]}, follow=True
+    )
+    assert "Подтверждено 1 пожертвование." in response.text
+    assert f"{tiny} не подтверждено: Самая маленькая сумма — 50\u00a0₽." in response.text
+    assert [(d.pk, d.status, d.receipt_number is None) for d in Donation.objects.order_by("pk")] == [
+        (tiny.pk, "pledged", True),
+        (fine.pk, "confirmed", False),
+    ]
+    karma = dict(User.objects.filter(pk__in=[tiny.donor_id, member.pk]).values_list("pk", "karma"))
+    assert karma == {tiny.donor_id: 0, member.pk: 5}
+
+
+def _change_data(donation: Donation, **fields) -> dict:
+    """What the admin's change form posts for `donation` as it is, with `fields` changed."""
+    return {
+        "donor": donation.donor_id,
+        "donor_name": donation.donor_name,
+        "donor_email": donation.donor_email,
+        "amount": str(donation.amount),
+        "currency": donation.currency,
+        "message": donation.message,
+        **fields,
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("0.01", "Самая маленькая сумма — 50\u00a0₽."),
+        ("1000000.01", "Самая большая сумма — 1\u00a0000\u00a0000\u00a0₽."),
+        ("0", "Сумма должна быть больше нуля."),
+    ],
+)
+def test_admin_refuses_a_pledge_amount_outside_the_limits(admin_client, typed, error):
+    pledge = DonationFactory(amount=Decimal("500.00"))
+    url = reverse("admin:donations_donation_change", args=[pledge.pk])
+    response = admin_client.post(url, _change_data(pledge, amount=typed))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"amount": [error]}
+    assert f'value="{typed}"' in response.text
+    pledge.refresh_from_db()
+    assert pledge.amount == Decimal("500.00")
+
+    response = admin_client.post(url, _change_data(pledge, amount="750.50"))
+    assert response.status_code == 302
+    pledge.refresh_from_db()
+    assert pledge.amount == Decimal("750.50")
 
 
 def test_admin_reject_action_asks_for_a_reason_first(admin_client):

@@ -3,15 +3,24 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.db import connection
+from django.utils import timezone, translation
 
 from accounts.models import KarmaEntry, KarmaReason, User
 from accounts.tests.factories import UserFactory
-from donations.models import Donation, DonationStatus, goal_progress, monthly_totals, space_zone
+from donations.models import (
+    Donation,
+    DonationStatus,
+    ReceiptCounter,
+    goal_progress,
+    monthly_totals,
+    space_zone,
+)
 from donations.services import (
     DonationError,
     confirm_donation,
@@ -185,6 +194,74 @@ def test_backdated_offline_donation_counts_in_its_month(member, staff):
     assert [(row.month, row.total, row.count, row.goal.amount) for row in monthly_totals()] == [
         (dt.date(2026, 11, 1), Decimal("900.00"), 1, Decimal("3000.00"))
     ]
+
+
+# Amounts the limits (50 to 1 000 000 by default) refuse, with what the service says.
+AMOUNTS_REFUSED = [
+    (Decimal("0.01"), "The smallest amount is 50\u00a0₽."),
+    (Decimal("49.99"), "The smallest amount is 50\u00a0₽."),
+    (Decimal("1000000.01"), "The largest amount is 1,000,000\u00a0₽."),
+    (Decimal("0"), "The amount must be greater than zero."),
+    (Decimal("-500"), "The amount must be greater than zero."),
+    (Decimal("500.505"), "Use at most two digits after the decimal point."),
+]
+
+
+def _refusal(step: Callable[..., object], *args, **kwargs) -> list[str]:
+    """What a service step says when it refuses, in English (as a request in English gets it)."""
+    with translation.override("en"):
+        with pytest.raises(DonationError) as raised:
+            step(*args, **kwargs)
+        return raised.value.messages
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("amount", "error"), AMOUNTS_REFUSED)
+def test_pledge_refuses_an_amount_outside_the_limits(member, amount, error):
+    assert _refusal(pledge_donation, member, amount) == [error]
+    assert Donation.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("amount", "error"), AMOUNTS_REFUSED)
+def test_offline_donation_refuses_an_amount_outside_the_limits(member, staff, amount, error):
+    assert _refusal(record_offline_donation, staff, amount, donor=member) == [error]
+    assert (Donation.objects.count(), ReceiptCounter.objects.count()) == (0, 0)
+    member.refresh_from_db()
+    assert member.karma == 0
+
+
+@pytest.mark.django_db
+def test_offline_donation_cannot_have_arrived_in_the_future(member, staff):
+    soon = timezone.now() + dt.timedelta(minutes=5)
+    assert _refusal(record_offline_donation, staff, Decimal("500.00"), donor=member, received_at=soon) == [
+        "The money cannot have arrived in the future."
+    ]
+    assert (Donation.objects.count(), ReceiptCounter.objects.count()) == (0, 0)
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("amount", "error"), AMOUNTS_REFUSED[:3])
+def test_confirm_refuses_a_pledge_whose_amount_staff_set_outside_the_limits(
+    member, staff, amount, error, django_capture_on_commit_callbacks
+):
+    # The admin lets staff change a pledge's amount; the factory stands in for that edit.
+    pledge = DonationFactory(donor=member, amount=amount)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _refusal(confirm_donation, pledge, confirmed_by=staff) == [error]
+    pledge.refresh_from_db()
+    assert (pledge.status, pledge.receipt_number, pledge.confirmed_at) == ("pledged", None, None)
+    member.refresh_from_db()
+    assert (member.karma, KarmaEntry.objects.count(), mail.outbox) == (0, 0, [])
+
+
+@pytest.mark.django_db
+def test_limits_come_from_settings_in_the_service_too(member, settings):
+    settings.DONATION_MIN_AMOUNT = "1.00"
+    settings.DONATION_MAX_AMOUNT = "20.00"
+    assert pledge_donation(member, Decimal("1.00")).amount == Decimal("1.00")
+    assert _refusal(pledge_donation, member, Decimal("20.01")) == ["The largest amount is 20\u00a0₽."]
 
 
 def _closed_port() -> int:

@@ -107,6 +107,17 @@ def test_staff_cannot_confirm_a_rejected_pledge_or_reject_a_confirmed_one(staff_
     assert staff_client.post(reverse("donations:confirm", args=[999999])).status_code == 404
 
 
+def test_staff_confirm_refuses_a_pledge_with_an_amount_outside_the_limits(staff_client, member):
+    pledge = DonationFactory(donor=member, amount=Decimal("2000000.00"))
+    response = staff_client.post(reverse("donations:confirm", args=[pledge.pk]), follow=True)
+    assert response.status_code == 200
+    assert "Самая большая сумма — 1\u00a0000\u00a0000\u00a0₽." in response.text
+    pledge.refresh_from_db()
+    assert (pledge.status, pledge.receipt_number) == ("pledged", None)
+    member.refresh_from_db()
+    assert member.karma == 0
+
+
 def test_staff_record_an_offline_donation_from_a_member(staff_client, staff, member):
     response = staff_client.post(
         reverse("donations:offline"),
@@ -199,6 +210,24 @@ def test_staff_export_a_month_with_every_name(staff_client, staff):
         "2026-000001,2026-03-05 15:00,Анна Кузнецова,anna@example.org,нет,да,1500.00,RUB,,,",
     ]
     assert staff_client.get(reverse("donations:export", args=[2026, 13])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "status"),
+    [
+        (9999, 12, 404),
+        (1, 1, 404),
+        (1999, 12, 404),
+        (2101, 1, 404),
+        (10**20, 1, 404),
+        (2026, 0, 404),
+        (2026, 13, 404),
+        (2000, 1, 200),
+        (2100, 12, 200),
+    ],
+)
+def test_staff_export_is_404_outside_the_sensible_dates(staff_client, year, month, status):
+    assert staff_client.get(reverse("donations:export", args=[year, month])).status_code == status
 
 
 @pytest.mark.parametrize("count", [1, 3])

@@ -6,16 +6,17 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coworking.validators import validate_sensible_date
 from donations.exports import STAFF_COLUMNS, donations_csv
 from donations.forms import GoalForm, OfflineDonationForm, RejectForm
-from donations.models import Donation, goal_progress, month_of, monthly_totals, space_zone
+from donations.models import Donation, goal_progress, month_of, monthly_totals
 from donations.money import as_typed
 from donations.services import (
     DonationError,
@@ -67,8 +68,8 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     donation = get_object_or_404(Donation, pk=pk)
     try:
         confirmed = confirm_donation(donation, confirmed_by=request.user)
-    except DonationError:
-        messages.error(request, _("A rejected pledge cannot be confirmed."))
+    except DonationError as error:  # rejected meanwhile, or an amount outside the limits
+        messages.error(request, " ".join(error.messages))
         return _after_action(request)
     if confirmed:
         messages.success(request, _("Confirmed: receipt %(number)s.") % {"number": donation.receipt_number})
@@ -86,8 +87,8 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_staff(request, reject_form=form, rejecting=donation.pk)
     try:
         rejected = reject_donation(donation, form.cleaned_data["reason"], rejected_by=request.user)
-    except DonationError:
-        messages.error(request, _("A confirmed donation cannot be rejected."))
+    except DonationError as error:  # confirmed meanwhile
+        messages.error(request, " ".join(error.messages))
         return _after_action(request)
     if rejected:
         messages.success(request, _("The pledge is rejected."))
@@ -109,20 +110,12 @@ def offline(request: HttpRequest) -> HttpResponse:
         donor_email=data["donor_email"],
         message=data["message"],
         is_anonymous=data["is_anonymous"],
-        received_at=_received_at(data["received_on"]),
+        received_at=data["received_on"],
     )
     messages.success(
         request, _("Recorded and confirmed: receipt %(number)s.") % {"number": donation.receipt_number}
     )
     return redirect("donations:staff")
-
-
-def _received_at(day: dt.date | None) -> dt.datetime | None:
-    """Now for today (or no date); local noon of an earlier day, which is safely inside its month."""
-    zone = space_zone()
-    if day is None or day == timezone.now().astimezone(zone).date():
-        return None
-    return dt.datetime.combine(day, dt.time(12), tzinfo=zone)
 
 
 @staff_member_required
@@ -141,7 +134,9 @@ def export(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """Every donation confirmed in the month, with names (anonymous ones too: staff only)."""
     try:
         first_day = dt.date(year, month, 1)
-    except ValueError as error:
+        # Months far from today are typos or probes, and the month's bounds overflow near 1 and 9999.
+        validate_sensible_date(first_day)
+    except (ValueError, OverflowError, ValidationError) as error:
         raise Http404 from error
     donations = (
         Donation.objects.confirmed_in(first_day)

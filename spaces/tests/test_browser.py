@@ -13,7 +13,14 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _loaded(page: Page, selector: str) -> bool:
-    return page.locator(selector).first.evaluate("img => img.complete && img.naturalWidth > 0")
+    """The first image matching `selector` loads (from the object store, under the CSP)."""
+    page.locator(selector).first.wait_for()
+    page.wait_for_function(
+        "selector => { const img = document.querySelector(selector); return img && img.complete; }",
+        arg=selector,
+        timeout=10_000,
+    )
+    return page.locator(selector).first.evaluate("img => img.naturalWidth > 0")
 
 
 def _shoot(page: Page, artifacts_dir, name: str) -> None:

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from accounts.tests.factories import UserFactory
 from spaces import services
 from spaces.models import Desk, Room
 from spaces.tests.factories import BuildingPhotoFactory, DeskFactory, OpeningHoursFactory, RoomFactory
@@ -56,7 +57,9 @@ def test_protection_is_found_through_any_protecting_relation():
 
 def test_delete_or_deactivate_reports_what_it_did():
     used, free = DeskFactory().room, RoomFactory()
-    removal = services.delete_or_deactivate(Room.objects.filter(pk__in=[used.pk, free.pk]).order_by("pk"))
+    removal = services.delete_or_deactivate(
+        Room.objects.filter(pk__in=[used.pk, free.pk]).order_by("pk"), by=UserFactory(is_staff=True)
+    )
     assert (removal.deleted, removal.deactivated) == ([free], [used])
     assert removal.deleted[0].pk == free.pk  # still known, for the admin's log
     assert list(Room.objects.values_list("pk", "is_active")) == [(used.pk, False)]

@@ -8,7 +8,7 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from bookings.tests.factories import BuildingFactory
+from bookings.tests import factories as bookings_factories
 from visits.models import Visit, minutes_between
 
 
@@ -25,10 +25,13 @@ class VisitFactory(factory.django.DjangoModelFactory):
         )
 
     user = factory.SubFactory(UserFactory)
-    building = factory.SubFactory(BuildingFactory)
+    building = factory.SubFactory(bookings_factories.BuildingFactory)
     checked_in_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=2))
     checked_out_at = None
     duration_minutes = factory.LazyAttribute(
         lambda o: None if o.checked_out_at is None else minutes_between(o.checked_in_at, o.checked_out_at)
     )
     checked_in_by = factory.SelfAttribute("user")
+
+
+BookingFactory = bookings_factories.BookingFactory

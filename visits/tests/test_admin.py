@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from bookings.tests.factories import RoomFactory
 from visits.models import Visit
-from visits.tests.factories import VisitFactory
+from visits.tests.factories import BookingFactory, VisitFactory
 
 
 @pytest.fixture
@@ -43,3 +44,16 @@ def test_admin_action_checks_members_out_with_their_karma(admin_client, staff, m
     assert (visit.checked_out_by, visit.duration_minutes, visit.closed_automatically) == (staff, 185, False)
     assert User.objects.get(pk=member.pk).karma == 3
     assert Visit.objects.open().count() == 0
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_admin_list_queries(admin_client, count, django_assert_num_queries):
+    for _ in range(count):
+        for booking in (BookingFactory(), BookingFactory(room=RoomFactory())):
+            VisitFactory(building=booking.building, booking=booking, closed=True)
+    # The session and user, the buildings of the filter, the count twice (filtered and
+    # not), the page of visits with their members, buildings and bookings, the date
+    # hierarchy (its range, its days).
+    with django_assert_num_queries(8):
+        response = admin_client.get(reverse("admin:visits_visit_changelist"))
+    assert len(response.context["cl"].result_list) == 2 * count

@@ -10,9 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import UserFactory
-from bookings.tests.factories import BookingFactory, BuildingFactory, DeskFactory
+from bookings.tests.factories import BuildingFactory, DeskFactory
 from visits.models import Visit
-from visits.tests.factories import VisitFactory
+from visits.tests.factories import BookingFactory, VisitFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MIDNIGHT = dt.time(0)

@@ -10,11 +10,11 @@ from django.core.management import call_command
 
 from accounts.models import KarmaEntry
 from bookings.models import Booking
-from bookings.tests.factories import BookingFactory, BuildingFactory, DeskFactory, local
+from bookings.tests.factories import BuildingFactory, DeskFactory, local
 from spaces.models import OpeningHours
 from visits import services
 from visits.models import Visit
-from visits.tests.factories import VisitFactory
+from visits.tests.factories import BookingFactory, VisitFactory
 
 DAY = dt.date(2026, 3, 13)  # a Friday
 MIDNIGHT = dt.time(0)

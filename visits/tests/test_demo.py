@@ -12,9 +12,10 @@ from accounts import demo as accounts_demo
 from accounts.models import User
 from accounts.services import karma_mismatches
 from bookings.models import Booking
-from bookings.tests.factories import BookingFactory, BuildingFactory, DeskFactory, local
+from bookings.tests.factories import BuildingFactory, DeskFactory, local
 from visits import demo
 from visits.models import Visit
+from visits.tests.factories import BookingFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from bookings.tests.factories import BookingFactory, BuildingFactory, DeskFactory
-from visits.tests.factories import VisitFactory
+from bookings.tests.factories import BuildingFactory, DeskFactory
+from visits.tests.factories import BookingFactory, VisitFactory
 
 # The session and the user, loaded by the authentication middleware.
 SESSION = 2

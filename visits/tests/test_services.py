@@ -13,10 +13,10 @@ from accounts.services import karma_mismatches, reverse_karma
 from accounts.tests.factories import UserFactory
 from bookings import attendance
 from bookings.models import Booking
-from bookings.tests.factories import BookingFactory, BuildingFactory, DeskFactory, local
+from bookings.tests.factories import BuildingFactory, DeskFactory, local
 from visits import services
 from visits.models import Visit
-from visits.tests.factories import VisitFactory
+from visits.tests.factories import BookingFactory, VisitFactory
 
 DAY = dt.date(2026, 3, 10)  # a Tuesday
 MIDNIGHT = dt.time(0)

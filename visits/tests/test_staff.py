@@ -6,15 +6,17 @@ import csv
 import datetime as dt
 import io
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.tests.factories import UserFactory
-from bookings.tests.factories import BookingFactory, BuildingFactory, DeskFactory, local
+from bookings.tests.factories import BuildingFactory, DeskFactory, local
 from visits.models import Visit
-from visits.tests.factories import VisitFactory
+from visits.tests.factories import BookingFactory, VisitFactory
 
 DAY = dt.date(2026, 3, 10)  # a Tuesday
 
@@ -93,6 +95,14 @@ def test_front_desk_checks_a_member_in_and_out(desk_client, staff, member, build
 
     none_open = desk_client.post(reverse("visits:desk_check_out"), params, follow=True)
     assert [str(m) for m in none_open.context["messages"]] == ["Этот участник сейчас не отмечен в здании."]
+
+
+def test_front_desk_shows_since_when_in_the_buildings_zone(desk_client, berlin):
+    visit = VisitFactory(building=berlin, user=UserFactory(full_name="Анна Кузнецова"))
+    since = visit.checked_in_at.astimezone(berlin.zone).strftime("%H:%M")
+    html = desk_client.get(reverse("visits:front_desk"), {"q": "Анна"}).content.decode()
+    assert f"Berlin Mitte · с {since}" in html  # the member found
+    assert f"с {since} · 2 ч 00 мин" in html  # who is in
 
 
 def test_front_desk_with_a_bad_member_id_changes_nothing(desk_client, building):
@@ -206,6 +216,24 @@ def test_statistics_with_bad_dates_keep_the_input_and_show_the_default_period(de
     export = desk_client.get(reverse("visits:statistics_export", args=["days"]), {"start": "garbage"})
     assert export.status_code == 302
     assert export.url == f"{reverse('visits:statistics')}?start=garbage"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"start": "0001-01-01", "end": "0001-01-02"}, {"end": "9999-12-31"}, {"start": "9999-12-30"}],
+)
+def test_statistics_with_dates_out_of_range_say_why(desk_client, building, out_of_range, params):
+    response = desk_client.get(reverse("visits:statistics"), params)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {name: [out_of_range] for name in params}
+    assert escape(out_of_range) in response.content.decode()
+    today = timezone.localdate()
+    assert (response.context["stats"].start, response.context["stats"].end) == (
+        today - dt.timedelta(days=29),
+        today,
+    )
+    export = desk_client.get(reverse("visits:statistics_export", args=["days"]), params)
+    assert (export.status_code, export.url) == (302, f"{reverse('visits:statistics')}?{urlencode(params)}")
 
 
 def test_statistics_default_to_the_last_30_days(desk_client, building):

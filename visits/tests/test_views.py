@@ -9,6 +9,7 @@ import io
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.tests.factories import UserFactory
 from bookings.tests.factories import BuildingFactory, local
@@ -151,6 +152,61 @@ def test_history_with_a_reversed_date_range_keeps_the_input_and_says_why(logged_
     assert response.context["form"].errors == {"end": ["Конечная дата не может быть раньше начальной."]}
     assert 'value="2026-03-09"' in response.content.decode()
     assert len(response.context["page"].object_list) == 1
+
+
+@pytest.mark.parametrize(("name", "value"), [("end", "9999-12-31"), ("start", "0001-01-01")])
+def test_history_with_a_date_out_of_range_says_why_and_the_export_sends_back_to_it(
+    logged_in, member, building, out_of_range, name, value
+):
+    visit = _closed(member, building, timezone.now() - dt.timedelta(hours=3), 30)
+    response = logged_in.get(reverse("visits:history"), {name: value})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {name: [out_of_range]}
+    html = response.content.decode()
+    assert escape(out_of_range) in html
+    assert f'value="{value}"' in html
+    assert [v.pk for v in response.context["page"].object_list] == [visit.pk]
+    export = logged_in.get(reverse("visits:export"), {name: value})
+    assert (export.status_code, export.url) == (302, f"{reverse('visits:history')}?{name}={value}")
+
+
+def test_history_and_export_show_times_in_the_buildings_zone(logged_in, member, berlin):
+    # 23:30 in Berlin is 01:30 the next day in Moscow, the space's zone.
+    _closed(member, berlin, local(berlin, dt.date(2026, 3, 9), 23, 30), 45)
+    html = logged_in.get(reverse("visits:history")).content.decode()
+    assert '<div class="visit-date">9 марта 2026</div>' in html
+    assert "23:30–00:15" in html
+    export = logged_in.get(reverse("visits:export"))
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert rows[1][3:5] == ["2026-03-09 23:30", "2026-03-10 00:15"]
+
+
+def test_history_dates_are_the_buildings_days_when_one_is_chosen(logged_in, member, berlin):
+    visit = _closed(member, berlin, local(berlin, dt.date(2026, 3, 9), 23, 30), 45)
+
+    def shown(**params) -> list[int]:
+        response = logged_in.get(reverse("visits:history"), params)
+        return [v.pk for v in response.context["page"].object_list]
+
+    assert shown(start="2026-03-09", end="2026-03-09", building=berlin.pk) == [visit.pk]
+    assert shown(start="2026-03-10", end="2026-03-10", building=berlin.pk) == []
+    # Across all buildings the days are the space's: in Moscow it was 01:30 on the 10th.
+    assert shown(start="2026-03-09", end="2026-03-09") == []
+    assert shown(start="2026-03-10", end="2026-03-10") == [visit.pk]
+
+
+def test_history_month_total_starts_at_the_buildings_midnight(logged_in, member, berlin):
+    month_start = local(berlin, berlin.local_today().replace(day=1), 0)
+    # 23:30 on the last evening of the previous month in Berlin, already this month in Moscow.
+    _closed(member, berlin, month_start - dt.timedelta(minutes=30), 45)
+    totals = logged_in.get(reverse("visits:history"), {"building": berlin.pk}).context["totals"]
+    assert (totals["month"], totals["all"]) == (0, 45)
+
+
+def test_home_card_says_since_when_in_the_buildings_zone(logged_in, member, berlin):
+    visit = VisitFactory(user=member, building=berlin)
+    since = visit.checked_in_at.astimezone(berlin.zone).strftime("%H:%M")
+    assert f"Здесь с {since}" in logged_in.get(reverse("home")).content.decode()
 
 
 def test_member_cannot_see_or_export_another_members_visits_by_any_url(logged_in, member, building):

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -83,15 +84,15 @@ def _visible_visits(request: HttpRequest, form: HistoryFilterForm) -> tuple[Quer
     visits = Visit.objects.all() if request.user.is_staff else Visit.objects.filter(user=request.user)
     if not form.is_valid():
         return visits, Q()
-    return form.scope(visits), form.date_filter(timezone.get_current_timezone())
+    return form.scope(visits), form.date_filter()
 
 
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
     form = HistoryFilterForm(request.GET or None, staff=request.user.is_staff)
     visits, dates = _visible_visits(request, form)
-    zone = timezone.get_current_timezone()
-    today = timezone.localdate()
+    zone = form.zone()
+    today = timezone.localdate(timezone=zone)
     week_start = local_instant(today - dt.timedelta(days=today.weekday()), dt.time(0), zone)
     month_start = local_instant(today.replace(day=1), dt.time(0), zone)
     minutes = "duration_minutes"
@@ -115,6 +116,9 @@ def history(request: HttpRequest) -> HttpResponse:
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
     form = HistoryFilterForm(request.GET or None, staff=request.user.is_staff)
+    if form.errors:
+        # Not a file of other visits than asked for: the page says what is wrong.
+        return redirect(f"{reverse('visits:history')}?{request.GET.urlencode()}")
     visits, dates = _visible_visits(request, form)
     rows = visits.filter(dates).select_related("building", "user").order_by("-checked_in_at", "-pk")
     return visits_csv(rows.iterator(chunk_size=500))
