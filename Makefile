@@ -62,6 +62,11 @@ format: $(VENV)/.dev
 test: system-deps $(VENV)/.dev messages lint
 	$(BIN)/python -m tools.testenv $(PYTEST_ARGS)
 
+# "What is free?" on a million bookings, on a throwaway PostgreSQL (see bench/README.md).
+.PHONY: bench
+bench: system-deps $(VENV)/.dev
+	$(BIN)/python -m tools.benchenv $(BENCH_ARGS)
+
 # After changing UI strings: refresh the catalogs (English msgstr = msgid, always), then
 # translate the new Russian entries in locale/ru/LC_MESSAGES/django.po.
 .PHONY: translations

@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='booking',
-            index=models.Index(fields=['building', 'start', 'end'], name='booking_building_time'),
+            index=models.Index(condition=models.Q(('status', 'confirmed')), fields=['building', 'end'], name='booking_building_end_active'),
         ),
         migrations.AddIndex(
             model_name='booking',
