@@ -19,7 +19,7 @@ WALL_PAGE_SIZE = 20
 
 def _payment_instructions() -> str:
     """How to pay a pledge while no payment provider is connected; empty: the default text."""
-    return getattr(settings, "DONATION_PAYMENT_INSTRUCTIONS", "")
+    return settings.DONATION_PAYMENT_INSTRUCTIONS
 
 
 @login_required
