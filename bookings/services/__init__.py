@@ -1,0 +1,65 @@
+"""The one place that creates, cancels and checks bookings.
+
+Views, the admin and management commands all call these functions, so every rule is
+written once: `rules` (the effective rules and one check per rule), `availability` (what
+is free), `booking` (create and cancel under locks), `series` (recurring bookings).
+"""
+
+from bookings.services.availability import (
+    _resource_filter,
+    available,
+    day_slots,
+    is_free,
+    nearest_alternatives,
+)
+from bookings.services.booking import (
+    _lock,
+    cancel_booking,
+    cancel_bookings_in,
+    cancel_series_from,
+    create_booking,
+    queue_notification,
+)
+from bookings.services.rules import (
+    Alternative,
+    BookingError,
+    Resource,
+    Rules,
+    SlotTaken,
+    _covered_by_opening_hours,
+    _on_grid,
+    building_of,
+    check_resource,
+    rule_problems,
+    rules_for,
+)
+from bookings.services.series import Occurrence, book_series, plan_series, series_dates
+
+__all__ = [
+    "Alternative",
+    "BookingError",
+    "Occurrence",
+    "Resource",
+    "Rules",
+    "SlotTaken",
+    "_covered_by_opening_hours",
+    "_lock",
+    "_on_grid",
+    "_resource_filter",
+    "available",
+    "book_series",
+    "building_of",
+    "cancel_booking",
+    "cancel_bookings_in",
+    "cancel_series_from",
+    "check_resource",
+    "create_booking",
+    "day_slots",
+    "is_free",
+    "nearest_alternatives",
+    "plan_series",
+    "queue_notification",
+    "rule_problems",
+    "rules_for",
+    "series_dates",
+]

@@ -1,0 +1,160 @@
+"""Recurring bookings: the dates of a series, its plan, and booking its free occurrences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from bookings.models import Booking, BookingSeries, Notification
+from bookings.services.availability import _resource_filter
+from bookings.services.booking import _lock, queue_notification
+from bookings.services.rules import (
+    BookingError,
+    Resource,
+    building_of,
+    check_resource,
+    rule_problems,
+    rules_for,
+)
+from spaces.models import Desk, Room, local_instant
+
+
+@dataclass
+class Occurrence:
+    start: dt.datetime
+    end: dt.datetime
+    problem: BookingError | None = None
+    booking: Booking | None = field(default=None, compare=False)
+
+    @property
+    def free(self) -> bool:
+        return self.problem is None
+
+
+def series_dates(
+    first: dt.date,
+    frequency: str,
+    weekdays: list[int],
+    until: dt.date | None,
+    count: int | None,
+    limit: int = 366,
+) -> list[dt.date]:
+    """The local dates of a series: daily, or weekly on the given weekdays, from `first`
+    until a date (inclusive) or for `count` occurrences."""
+    dates = []
+    day = first
+    while len(dates) < min(count or limit, limit) and (until is None or day <= until):
+        if frequency == BookingSeries.Frequency.DAILY or day.weekday() in weekdays:
+            dates.append(day)
+        day += dt.timedelta(days=1)
+    return dates
+
+
+def plan_series(
+    *,
+    user: User,
+    resource: Resource,
+    dates: list[dt.date],
+    start_time: dt.time,
+    end_time: dt.time,
+    now: dt.datetime | None = None,
+) -> list[Occurrence]:
+    """Every occurrence with its problem, if any, before anything is saved.
+
+    Each occurrence keeps its local wall-clock time in the building's zone across DST
+    changes; the quota counts the free occurrences before it.
+    """
+    now = now or timezone.now()
+    building = building_of(resource)
+    rules = rules_for(building)
+    # A fixed number of queries however long the series: the opening hours, the
+    # member's upcoming count and the place's bookings over the whole span, once.
+    prefetch_related_objects([building], "opening_hours")
+    upcoming = Booking.objects.filter(user=user).upcoming(now).count()
+    spans = [
+        (local_instant(day, start_time, building.zone), local_instant(day, end_time, building.zone))
+        for day in dates
+    ]
+    taken = []
+    if spans:
+        taken = list(
+            Booking.objects.active()
+            .filter(_resource_filter(resource))
+            .overlapping(spans[0][0], spans[-1][1])
+            .values_list("start", "end")
+        )
+    occurrences = []
+    for start, end in spans:
+        occurrence = Occurrence(start, end)
+        if end.timestamp() <= start.timestamp():
+            occurrence.problem = BookingError(_("The end must be after the start."), "order")
+        else:
+            problems = rule_problems(
+                user=user, resource=resource, start=start, end=end, rules=rules, now=now, upcoming=upcoming
+            )
+            if problems:
+                occurrence.problem = problems[0]
+            elif any(s < end and e > start for s, e in taken):
+                occurrence.problem = BookingError(_("Already booked."), "taken")
+        upcoming += occurrence.free
+        occurrences.append(occurrence)
+    return occurrences
+
+
+def book_series(
+    *,
+    user: User,
+    resource: Resource,
+    frequency: str,
+    weekdays: list[int],
+    first: dt.date,
+    until: dt.date | None,
+    count: int | None,
+    start_time: dt.time,
+    end_time: dt.time,
+    now: dt.datetime | None = None,
+) -> tuple[BookingSeries | None, list[Occurrence]]:
+    """Book the free occurrences of a series ("book the free ones").
+
+    The plan is made again inside the locks, so an occurrence taken since the member saw
+    the preview is skipped, not double-booked. Returns the series (None if nothing was
+    free) and every occurrence, the booked ones carrying their booking.
+    """
+    check_resource(resource)
+    dates = series_dates(first, frequency, weekdays, until, count)
+    with transaction.atomic():
+        _lock(user, resource)
+        occurrences = plan_series(
+            user=user, resource=resource, dates=dates, start_time=start_time, end_time=end_time, now=now
+        )
+        free = [o for o in occurrences if o.free]
+        if not free:
+            return None, occurrences
+        series = BookingSeries.objects.create(
+            user=user,
+            frequency=frequency,
+            weekdays=",".join(str(d) for d in sorted(weekdays)),
+            until=until,
+            count=count,
+        )
+        for occurrence in free:
+            occurrence.booking = Booking.objects.create(
+                user=user,
+                building=building_of(resource),
+                desk=resource if isinstance(resource, Desk) else None,
+                room=resource if isinstance(resource, Room) else None,
+                start=occurrence.start,
+                end=occurrence.end,
+                series=series,
+                created_at=now or timezone.now(),
+                created_by=user,
+            )
+        # One email for the series: the first booking's confirmation lists them all.
+        queue_notification(free[0].booking, Notification.Kind.CONFIRMATION)
+    return series, occurrences
