@@ -15,10 +15,12 @@ import secrets
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Func, Q
 from django.templatetags.tz import do_timezone
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from spaces.models import Building, Desk, Room
@@ -57,26 +59,127 @@ class PostgresExclusionConstraint(ExclusionConstraint):
         super().validate(model, instance, exclude=exclude, using=using)
 
 
+# The bounds of every rule (inclusive). A slot must also divide the day, so that every
+# day's grid starts at midnight; values outside these are typos that would make the
+# booking pages loop or refuse everything.
+RULE_BOUNDS = {
+    "slot_minutes": (5, 240),
+    "min_duration_minutes": (1, 7 * 24 * 60),
+    "max_duration_minutes": (1, 7 * 24 * 60),
+    "max_days_ahead": (1, 1000),
+    "max_upcoming_bookings": (0, 1000),
+    "cancellation_cutoff_minutes": (0, 7 * 24 * 60),
+}
+RULE_FIELDS = tuple(RULE_BOUNDS)
+MINUTES_PER_DAY = 24 * 60
+SLOT_CHOICES = [
+    m
+    for m in range(RULE_BOUNDS["slot_minutes"][0], RULE_BOUNDS["slot_minutes"][1] + 1)
+    if MINUTES_PER_DAY % m == 0
+]
+
+
+@deconstructible
+class RuleBounds:
+    """A rule's value lies within RULE_BOUNDS (the slot also divides the day)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __call__(self, value: int) -> None:
+        low, high = RULE_BOUNDS[self.name]
+        if not low <= value <= high:
+            raise ValidationError(
+                _("Enter a number from %(low)d to %(high)d."),
+                code="out_of_range",
+                params={"low": low, "high": high},
+            )
+        if self.name == "slot_minutes" and MINUTES_PER_DAY % value:
+            raise ValidationError(
+                _("The slot must divide the day evenly, e.g. 15, 30 or 60 minutes; %(value)d does not."),
+                code="slot_not_dividing_day",
+                params={"value": value},
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RuleBounds) and other.name == self.name
+
+
+def _in_bounds(name: str) -> Q:
+    if name == "slot_minutes":
+        return Q(slot_minutes__in=SLOT_CHOICES)
+    low, high = RULE_BOUNDS[name]
+    return Q(**{f"{name}__gte": low, f"{name}__lte": high})
+
+
+def rule_constraints(prefix: str, *, nullable: bool) -> list[models.CheckConstraint]:
+    """The database's guard behind the forms: every rule in bounds, min <= max.
+    A building's override may be empty (NULL: it inherits the default)."""
+    min_le_max = Q(min_duration_minutes__lte=models.F("max_duration_minutes"))
+    if nullable:
+        min_le_max |= Q(min_duration_minutes__isnull=True) | Q(max_duration_minutes__isnull=True)
+    constraints = [
+        models.CheckConstraint(
+            condition=(Q(**{f"{name}__isnull": True}) | _in_bounds(name)) if nullable else _in_bounds(name),
+            name=f"{prefix}_{name}_in_bounds",
+            violation_error_message=_("A booking rule is outside its allowed range."),
+        )
+        for name in RULE_FIELDS
+    ]
+    constraints.append(
+        models.CheckConstraint(
+            condition=min_le_max,
+            name=f"{prefix}_min_duration_le_max",
+            violation_error_message=_("The minimum duration is longer than the maximum duration."),
+        )
+    )
+    return constraints
+
+
+def _min_longer_than_max() -> ValidationError:
+    return ValidationError(
+        {"max_duration_minutes": _("The maximum duration must be at least the minimum duration.")},
+        code="min_longer_than_max",
+    )
+
+
 class BookingRules(models.Model):
     """The rules every building follows unless it overrides them (one row, pk=1)."""
 
     slot_minutes = models.PositiveSmallIntegerField(
-        _("slot granularity (minutes)"), default=30, help_text=_("Bookings start and end on this grid.")
+        _("slot granularity (minutes)"),
+        default=30,
+        validators=[RuleBounds("slot_minutes")],
+        help_text=_("Bookings start and end on this grid."),
     )
-    min_duration_minutes = models.PositiveIntegerField(_("minimum duration (minutes)"), default=30)
-    max_duration_minutes = models.PositiveIntegerField(_("maximum duration (minutes)"), default=12 * 60)
-    max_days_ahead = models.PositiveSmallIntegerField(_("book at most this many days ahead"), default=30)
+    min_duration_minutes = models.PositiveIntegerField(
+        _("minimum duration (minutes)"), default=30, validators=[RuleBounds("min_duration_minutes")]
+    )
+    max_duration_minutes = models.PositiveIntegerField(
+        _("maximum duration (minutes)"), default=12 * 60, validators=[RuleBounds("max_duration_minutes")]
+    )
+    max_days_ahead = models.PositiveSmallIntegerField(
+        _("book at most this many days ahead"), default=30, validators=[RuleBounds("max_days_ahead")]
+    )
     max_upcoming_bookings = models.PositiveSmallIntegerField(
-        _("upcoming bookings per member"), default=20, help_text=_("Every occurrence of a series counts.")
+        _("upcoming bookings per member"),
+        default=20,
+        validators=[RuleBounds("max_upcoming_bookings")],
+        help_text=_("Every occurrence of a series counts."),
     )
     cancellation_cutoff_minutes = models.PositiveIntegerField(
-        _("cancellation cut-off (minutes before start)"), default=60
+        _("cancellation cut-off (minutes before start)"),
+        default=60,
+        validators=[RuleBounds("cancellation_cutoff_minutes")],
     )
 
     class Meta:
         verbose_name = _("booking rules")
         verbose_name_plural = _("booking rules")
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="booking_rules_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="booking_rules_singleton"),
+            *rule_constraints("booking_rules", nullable=False),
+        ]
 
     def __str__(self) -> str:
         return str(_("Default booking rules"))
@@ -85,45 +188,86 @@ class BookingRules(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        least, most = self.min_duration_minutes, self.max_duration_minutes
+        if least is None or most is None:
+            return  # the field's own error says what is missing
+        if least > most:
+            raise _min_longer_than_max()
+        # A building overriding only one of the two durations combines it with these.
+        clashing = BuildingRules.objects.filter(
+            Q(max_duration_minutes__isnull=True, min_duration_minutes__gt=most)
+            | Q(min_duration_minutes__isnull=True, max_duration_minutes__lt=least)
+        ).select_related("building")
+        if clashing:
+            raise ValidationError(
+                _(
+                    "With these durations the minimum would exceed the maximum in: %(buildings)s. "
+                    "Change those buildings' rules first."
+                ),
+                code="min_longer_than_max",
+                params={"buildings": ", ".join(str(rules.building) for rules in clashing)},
+            )
+
     @classmethod
     def load(cls) -> BookingRules:
         rules, _created = cls.objects.get_or_create(pk=1)
         return rules
 
 
-RULE_FIELDS = (
-    "slot_minutes",
-    "min_duration_minutes",
-    "max_duration_minutes",
-    "max_days_ahead",
-    "max_upcoming_bookings",
-    "cancellation_cutoff_minutes",
-)
-
-
 class BuildingRules(models.Model):
     """A building's overrides of the default rules; an empty field inherits the default."""
 
     building = models.OneToOneField(Building, on_delete=models.CASCADE, related_name="booking_rules")
-    slot_minutes = models.PositiveSmallIntegerField(_("slot granularity (minutes)"), null=True, blank=True)
-    min_duration_minutes = models.PositiveIntegerField(_("minimum duration (minutes)"), null=True, blank=True)
-    max_duration_minutes = models.PositiveIntegerField(_("maximum duration (minutes)"), null=True, blank=True)
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("slot granularity (minutes)"), null=True, blank=True, validators=[RuleBounds("slot_minutes")]
+    )
+    min_duration_minutes = models.PositiveIntegerField(
+        _("minimum duration (minutes)"),
+        null=True,
+        blank=True,
+        validators=[RuleBounds("min_duration_minutes")],
+    )
+    max_duration_minutes = models.PositiveIntegerField(
+        _("maximum duration (minutes)"),
+        null=True,
+        blank=True,
+        validators=[RuleBounds("max_duration_minutes")],
+    )
     max_days_ahead = models.PositiveSmallIntegerField(
-        _("book at most this many days ahead"), null=True, blank=True
+        _("book at most this many days ahead"),
+        null=True,
+        blank=True,
+        validators=[RuleBounds("max_days_ahead")],
     )
     max_upcoming_bookings = models.PositiveSmallIntegerField(
-        _("upcoming bookings per member"), null=True, blank=True
+        _("upcoming bookings per member"),
+        null=True,
+        blank=True,
+        validators=[RuleBounds("max_upcoming_bookings")],
     )
     cancellation_cutoff_minutes = models.PositiveIntegerField(
-        _("cancellation cut-off (minutes before start)"), null=True, blank=True
+        _("cancellation cut-off (minutes before start)"),
+        null=True,
+        blank=True,
+        validators=[RuleBounds("cancellation_cutoff_minutes")],
     )
 
     class Meta:
         verbose_name = _("building rules")
         verbose_name_plural = _("building rules")
+        constraints = rule_constraints("building_rules", nullable=True)
 
     def __str__(self) -> str:
         return str(self.building)
+
+    def clean(self) -> None:
+        # An empty field inherits the default, so the pair that counts is the effective one.
+        defaults = BookingRules.load()
+        least = self.min_duration_minutes or defaults.min_duration_minutes
+        most = self.max_duration_minutes or defaults.max_duration_minutes
+        if least > most:
+            raise _min_longer_than_max()
 
 
 class BookingSeries(models.Model):

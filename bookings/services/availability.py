@@ -23,6 +23,13 @@ def is_free(resource: Resource, start: dt.datetime, end: dt.datetime, exclude_pk
     return not taken.exists()
 
 
+def slot_step(slot_minutes: int) -> dt.timedelta:
+    """The grid's step; a step that is not positive would walk a day forever."""
+    if slot_minutes <= 0:
+        raise ValueError(f"A slot must last a positive number of minutes, not {slot_minutes}.")
+    return dt.timedelta(minutes=slot_minutes)
+
+
 def day_slots(building: Building, day: dt.date, slot_minutes: int | None = None) -> list[dt.datetime]:
     """The start instants of the bookable slots of a local day, within opening hours.
 
@@ -32,7 +39,7 @@ def day_slots(building: Building, day: dt.date, slot_minutes: int | None = None)
     interval = building.open_interval(day)
     if interval is None:
         return []
-    step = dt.timedelta(minutes=slot_minutes or rules_for(building).slot_minutes)
+    step = slot_step(rules_for(building).slot_minutes if slot_minutes is None else slot_minutes)
     slots = []
     moment = interval[0].astimezone(dt.UTC)
     while moment < interval[1]:
@@ -96,7 +103,7 @@ def nearest_alternatives(
     if alternatives:
         return alternatives
     duration = end.astimezone(dt.UTC) - start.astimezone(dt.UTC)
-    step = dt.timedelta(minutes=rules_for(building).slot_minutes)
+    step = slot_step(rules_for(building).slot_minutes)
     interval = building.open_interval(timezone.localtime(start, building.zone).date())
     if interval is None:
         return []
