@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from coworking.admin import SensibleDatesAdmin
 
 
 class MemberChangeForm(UserChangeForm):
@@ -21,7 +22,7 @@ class MemberCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SensibleDatesAdmin, BaseUserAdmin):
     form = MemberChangeForm
     add_form = MemberCreationForm
     list_display = ("email", "full_name", "karma", "is_staff", "is_active", "date_joined")

@@ -27,6 +27,7 @@ from bookings import ics, notifications, services
 from bookings.forms import local_moment
 from bookings.forms_staff import StaffCancelForm
 from bookings.models import RULE_FIELDS, Booking, BookingRules, BuildingRules, CalendarFeed, Notification
+from coworking.admin import SensibleDatesAdmin
 from spaces.models import Desk
 
 PLACE_FIELDS = {"desk", "room", "start", "end"}
@@ -137,7 +138,7 @@ CANCEL_FIELDS = ("cancelled_at", "cancelled_by", "cancel_reason")
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(SensibleDatesAdmin, admin.ModelAdmin):
     form = BookingAdminForm
     list_display = ("member", "place", "building", "local_start", "status", "rules_overridden")
     list_filter = ("status", "building", "rules_overridden")
@@ -273,7 +274,7 @@ class BuildingRulesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(SensibleDatesAdmin, admin.ModelAdmin):
     list_display = ("kind", "booking", "created_at", "sent_at", "attempts", "last_error")
     list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter))
     search_fields = ("booking__user__email",)

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from coworking.admin import SensibleDatesAdmin
 from donations.forms import RejectForm
 from donations.models import Donation, DonationStatus, MonthlyGoal
 from donations.money import money
@@ -49,7 +50,7 @@ class DonationAdminForm(forms.ModelForm):
 
 
 @admin.register(Donation)
-class DonationAdmin(admin.ModelAdmin):
+class DonationAdmin(SensibleDatesAdmin, admin.ModelAdmin):
     form = DonationAdminForm
     list_display = (
         "pk",
@@ -205,7 +206,7 @@ class MonthlyGoalForm(forms.ModelForm):
 
 
 @admin.register(MonthlyGoal)
-class MonthlyGoalAdmin(admin.ModelAdmin):
+class MonthlyGoalAdmin(SensibleDatesAdmin, admin.ModelAdmin):
     form = MonthlyGoalForm
     list_display = ("month_column", "amount_column", "description")
     search_fields = ("description",)

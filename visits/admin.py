@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from coworking.admin import SensibleDatesAdmin
 from visits import services
 from visits.models import Visit
 from visits.templatetags.visits_tags import duration
@@ -27,7 +28,7 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(SensibleDatesAdmin, admin.ModelAdmin):
     """Visits are read-only here: durations (and so karma) are never edited afterwards.
     An open visit is closed with the action, an ordinary check-out."""
 
