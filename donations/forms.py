@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, normalize_email
+from coworking.validators import validate_sensible_date
 from donations.models import MONEY_LIMIT, Donation, space_zone
-from donations.money import SYMBOLS, check_amount, money, parse_amount
+from donations.money import AMOUNT_MAX_LENGTH, SYMBOLS, check_amount, money, parse_amount
 from donations.services import donation_limits, validate_amount, validate_received_at
 
 
@@ -29,12 +30,18 @@ class AmountField(forms.CharField):
     def __init__(self, validate: Callable[[Decimal], Decimal] = validate_amount, **kwargs):
         self.validate_amount = validate
         kwargs.setdefault("label", _("Amount"))
-        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("max_length", AMOUNT_MAX_LENGTH)
         kwargs.setdefault(
             "widget",
             forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "500"}),
         )
-        kwargs.setdefault("error_messages", {"required": _("Enter an amount.")})
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": _("Enter an amount."),
+                "max_length": _("No amount is that long: enter at most %(limit_value)d characters."),
+            },
+        )
         super().__init__(**kwargs)
 
     def clean(self, value: str) -> Decimal | None:
@@ -101,6 +108,7 @@ class OfflineDonationForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Empty means now."),
+        validators=[validate_sensible_date],
     )
     message = forms.CharField(label=_("Message"), max_length=500, required=False, widget=MESSAGE_WIDGET)
     is_anonymous = forms.BooleanField(label=_("Anonymous"), required=False)

@@ -9,12 +9,16 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from donations.models import CENT
+from donations.models import CENT, MONEY
 
 # Thousands separators people paste: spaces, no-break spaces, thin spaces, apostrophes.
 SEPARATORS = re.compile(r"[\s\u00a0\u202f\u2009']")
 NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 SYMBOLS = {"RUB": "₽", "EUR": "€", "USD": "$", "GBP": "£"}
+# The longest text the model's amounts need, "9 999 999 999,99": the integer digits with
+# a separator per thousand, the decimal point and the cents.
+_INTEGER_DIGITS = MONEY["max_digits"] - MONEY["decimal_places"]
+AMOUNT_MAX_LENGTH = _INTEGER_DIGITS + (_INTEGER_DIGITS - 1) // 3 + 1 + MONEY["decimal_places"]
 
 
 def parse_amount(text: str) -> Decimal:
@@ -37,15 +41,17 @@ def check_amount(amount: Decimal, minimum: Decimal, maximum: Decimal, currency: 
         raise ValidationError(_("Enter the amount as a number."), code="invalid")
     if amount <= 0:
         raise ValidationError(_("The amount must be greater than zero."), code="not_positive")
+    # The upper bound comes before quantize(): quantizing 27 digits or more overflows
+    # the decimal context's precision (InvalidOperation).
+    if amount > maximum:
+        raise ValidationError(
+            _("The largest amount is %(limit)s."), code="max", params={"limit": money(maximum, currency)}
+        )
     if amount != amount.quantize(CENT):
         raise ValidationError(_("Use at most two digits after the decimal point."), code="decimals")
     if amount < minimum:
         raise ValidationError(
             _("The smallest amount is %(limit)s."), code="min", params={"limit": money(minimum, currency)}
-        )
-    if amount > maximum:
-        raise ValidationError(
-            _("The largest amount is %(limit)s."), code="max", params={"limit": money(maximum, currency)}
         )
     return amount.quantize(CENT)
 

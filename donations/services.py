@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KarmaReason, User
 from accounts.services import award_karma
+from coworking.validators import validate_sensible_date
 from donations.models import MONEY_LIMIT, Donation, DonationStatus, MonthlyGoal, ReceiptCounter, space_zone
 from donations.money import check_amount
 
@@ -45,8 +46,15 @@ def validate_amount(amount: Decimal) -> Decimal:
 
 
 def validate_received_at(received_at: dt.datetime | None) -> None:
-    """None means now; a moment still ahead is a typo, and a receipt must not predate it."""
-    if received_at is not None and received_at > timezone.now():
+    """None means now; a moment still ahead is a typo, and a receipt must not predate it.
+    A date out of the sensible range (year 1 in a receipt number) is a typo too."""
+    if received_at is None:
+        return
+    try:
+        validate_sensible_date(received_at)
+    except ValidationError as error:
+        raise DonationError(error.message, code=error.code, params=error.params) from error
+    if received_at > timezone.now():
         raise DonationError(_("The money cannot have arrived in the future."), code="future")
 
 
@@ -105,6 +113,12 @@ def confirm_donation(
     locked = _lock_pledge(donation, DonationStatus.CONFIRMED)
     if locked is None:
         return False
+    if confirmed_by is not None and confirmed_by.pk == locked.donor_id:
+        # Four eyes on money: a receipt and karma need someone other than the donor,
+        # superusers included.
+        raise DonationError(
+            _("You cannot confirm your own donation: another staff member has to."), code="own"
+        )
     # Staff may change a pledge's amount in the admin before confirming it.
     validate_amount(locked.amount)
     locked.confirmed_at = confirmed_at or timezone.now()

@@ -15,12 +15,6 @@ from donations.tests.factories import DonationFactory, MonthlyGoalFactory, confi
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 @pytest.mark.smoke
 def test_staff_page_lists_pledges_waiting_oldest_first(staff_client):
     first = DonationFactory(donor=UserFactory(full_name="Анна Кузнецова"), amount=Decimal("900"))
@@ -167,8 +161,12 @@ def test_staff_record_a_backdated_offline_donation_from_a_guest(staff_client):
         ),
         ({"donor_name": "Гость", "amount": "-1"}, {"amount": ["Сумма должна быть больше нуля."]}),
         (
-            {"donor_name": "Гость", "amount": "500", "received_on": "2999-01-01"},
+            {"donor_name": "Гость", "amount": "500", "received_on": "2099-01-01"},
             {"received_on": ["Деньги не могли поступить в будущем."]},
+        ),
+        (
+            {"donor_name": "Гость", "amount": "500", "received_on": "0001-01-01"},
+            {"received_on": ["Выберите дату между 2000 и 2100 годами."]},
         ),
     ],
 )

@@ -102,16 +102,20 @@ def offline(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_staff(request, offline_form=form)
     data = form.cleaned_data
-    donation = record_offline_donation(
-        recorded_by=request.user,
-        amount=data["amount"],
-        donor=data["member_email"],
-        donor_name=data["donor_name"],
-        donor_email=data["donor_email"],
-        message=data["message"],
-        is_anonymous=data["is_anonymous"],
-        received_at=data["received_on"],
-    )
+    try:
+        donation = record_offline_donation(
+            recorded_by=request.user,
+            amount=data["amount"],
+            donor=data["member_email"],
+            donor_name=data["donor_name"],
+            donor_email=data["donor_email"],
+            message=data["message"],
+            is_anonymous=data["is_anonymous"],
+            received_at=data["received_on"],
+        )
+    except DonationError as error:  # the staff member's own money: someone else records it
+        form.add_error(None, error)
+        return _render_staff(request, offline_form=form)
     messages.success(
         request, _("Recorded and confirmed: receipt %(number)s.") % {"number": donation.receipt_number}
     )
