@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The task-queue fixtures (database_tasks, sink) for every app's tests.
+pytest_plugins = ["coworking.tests.tasks_support"]
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from
 # the same thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -11,6 +11,7 @@ import datetime as dt
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
@@ -23,11 +24,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bookings import ics, notifications, services
+from bookings import ics, services
 from bookings.forms import local_moment
 from bookings.forms_staff import StaffCancelForm
 from bookings.models import RULE_FIELDS, Booking, BookingRules, BuildingRules, CalendarFeed, Notification
+from bookings.tasks import deliver_notification
 from coworking.admin import SensibleDatesAdmin
+from coworking.tasks import enqueue_on_commit
 from spaces.models import Desk
 
 PLACE_FIELDS = {"desk", "room", "start", "end"}
@@ -275,7 +278,7 @@ class BuildingRulesAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(SensibleDatesAdmin, admin.ModelAdmin):
-    list_display = ("kind", "booking", "created_at", "sent_at", "attempts", "last_error")
+    list_display = ("kind", "booking", "created_at", "delivery", "sent_at", "attempts", "last_error")
     list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter))
     search_fields = ("booking__user__email",)
     date_hierarchy = "created_at"
@@ -291,15 +294,22 @@ class NotificationAdmin(SensibleDatesAdmin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
         return False
 
+    @admin.display(description=_("delivery"))
+    def delivery(self, notification: Notification) -> str:
+        if notification.sent_at:
+            return gettext("sent")
+        if notification.attempts >= settings.TASK_MAX_ATTEMPTS:
+            return gettext("failed, gave up")
+        return gettext("waiting") if not notification.attempts else gettext("failing, will retry")
+
     @admin.action(description=_("Send the selected unsent notifications now"))
     def retry_now(self, request: HttpRequest, queryset) -> None:
+        # The worker sends them: a slow mail server must not hold this page.
         pending = list(queryset.filter(sent_at__isnull=True).values_list("pk", flat=True))
-        sent = sum(notifications.deliver(pk) for pk in pending)
+        for pk in pending:
+            enqueue_on_commit(deliver_notification, pk)
         self.message_user(
-            request,
-            gettext("Sent: %(sent)d, still failing: %(failed)d.")
-            % {"sent": sent, "failed": len(pending) - sent},
-            messages.SUCCESS if sent == len(pending) else messages.WARNING,
+            request, gettext("Queued for sending: %(count)d.") % {"count": len(pending)}, messages.SUCCESS
         )
 
 

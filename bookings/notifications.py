@@ -1,8 +1,12 @@
-"""Booking emails: sent after the booking commits, recorded, retried when mail fails.
+"""Booking emails: recorded with the booking, sent by a background task, retried.
 
-bookings.services records a Notification row in the booking's transaction and calls
-deliver() once it commits; `manage.py send_notifications` retries whatever a failing
-mail server left unsent. A booking is never lost or blocked by email.
+bookings.services records a Notification row in the booking's transaction and enqueues
+bookings.tasks.deliver_notification once it commits; the worker sends it with deliver().
+A failure is recorded on the row and tried again later with backoff, up to
+TASK_MAX_ATTEMPTS times; after that the row stays unsent with its last error for staff
+(admin: notifications, "failed"). `manage.py send_notifications` (run by the scheduler)
+enqueues whatever is unsent with no task on its way. A booking is never lost or blocked
+by email.
 """
 
 from __future__ import annotations
@@ -19,7 +23,16 @@ from bookings import ics
 from bookings.models import Booking, Notification
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 10
+
+
+class DeliveryFailed(Exception):
+    """The mail server refused or could not be reached; the row records the error."""
+
+    def __init__(self, notification: Notification):
+        super().__init__(
+            f"booking email {notification.pk}, attempt {notification.attempts}: {notification.last_error}"
+        )
+        self.attempts = notification.attempts
 
 
 def _message(notification: Notification) -> EmailMessage:
@@ -49,7 +62,9 @@ def _message(notification: Notification) -> EmailMessage:
 
 
 def deliver(notification_id: int) -> bool:
-    """Send one pending notification; True if it went out. Failures are recorded."""
+    """Send one unsent notification: True if it went out now, False if there is nothing to
+    send (already sent, or another worker is sending it). DeliveryFailed if sending failed,
+    after recording the attempt and the error on the row."""
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
@@ -66,17 +81,38 @@ def deliver(notification_id: int) -> bool:
             # A mail outage must not lose the booking: keep the row for a retry.
             notification.last_error = f"{type(error).__name__}: {error}"[:2000]
             notification.save(update_fields=["attempts", "last_error"])
-            logger.warning("booking email %s failed: %s", notification.pk, notification.last_error)
-            return False
-        notification.sent_at = timezone.now()
-        notification.last_error = ""
-        notification.save(update_fields=["attempts", "last_error", "sent_at"])
-    return True
+            failure = DeliveryFailed(notification)
+        else:
+            notification.sent_at = timezone.now()
+            notification.last_error = ""
+            notification.save(update_fields=["attempts", "last_error", "sent_at"])
+            return True
+    raise failure
+
+
+def given_up():
+    """Notifications tried TASK_MAX_ATTEMPTS times without success: staff must look."""
+    return Notification.objects.filter(sent_at__isnull=True, attempts__gte=settings.TASK_MAX_ATTEMPTS)
 
 
 def pending() -> list[int]:
-    return list(
-        Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-        .order_by("created_at")
-        .values_list("pk", flat=True)
+    """Unsent notifications still to be tried that no queued task is about to send."""
+    unsent = Notification.objects.filter(sent_at__isnull=True, attempts__lt=settings.TASK_MAX_ATTEMPTS)
+    return list(unsent.exclude(pk__in=_queued()).order_by("created_at").values_list("pk", flat=True))
+
+
+def _queued() -> set[int]:
+    """Notifications with a delivery task waiting or running in the database queue."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from bookings.tasks import deliver_notification
+    from coworking.tasks import uses_database_queue
+
+    if not uses_database_queue():
+        return set()
+    waiting = DBTaskResult.objects.filter(
+        task_path=deliver_notification.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
     )
+    return {args_kwargs["args"][0] for args_kwargs in waiting.values_list("args_kwargs", flat=True)}

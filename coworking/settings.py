@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_htmx",
+    "django_tasks_db",
     "coworking",
     "accounts",
     "spaces",
@@ -230,6 +231,27 @@ AUTHENTICATION_BACKENDS = [
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
+# Background tasks (emails, periodic jobs). "database" keeps them in a table that
+# `manage.py run_worker` works through, so a slow or failing mail server never holds a
+# request; "immediate" runs them in the process that enqueues them (the embedded default,
+# no second process to start).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND") or ("database" if DATABASE_URL else "immediate")
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be database or immediate, not {TASKS_BACKEND!r}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+# An email task is tried this often, waiting 1, 2, 4 ... (at most 60) minutes between tries.
+TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 8)
+# A task a killed worker left "running" this long goes back into the queue.
+TASKS_STALLED_AFTER_MINUTES = envint("TASKS_STALLED_AFTER_MINUTES", 15)
+# Set to run every periodic job at this interval instead of its own (tests, stack checks).
+SCHEDULER_INTERVAL_SECONDS = envint("SCHEDULER_INTERVAL_SECONDS", 0)
+# Uploads younger than this are never treated as orphans: their row may still be committing.
+ORPHAN_UPLOAD_MIN_AGE_MINUTES = envint("ORPHAN_UPLOAD_MIN_AGE_MINUTES", 60)
+
     # Members imported from the previous platform arrive with bcrypt hashes; they
     # verify here and are rehashed with Argon2 at their first login.
     "django.contrib.auth.hashers.BCryptPasswordHasher",
@@ -253,6 +275,8 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optio
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Sends allauth's emails from the background worker.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SPACE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from bookings import notifications
 from bookings.models import Booking, BookingSeries, Notification
 from bookings.services.availability import is_free, nearest_alternatives
 from bookings.services.rules import (
@@ -28,6 +27,8 @@ from bookings.services.rules import (
     rule_problems,
     rules_for,
 )
+from bookings.tasks import deliver_notification
+from coworking.tasks import enqueue_on_commit
 from spaces.models import Building, Desk, Room
 
 
@@ -167,6 +168,7 @@ def cancel_bookings_in(
 
 
 def queue_notification(booking: Booking, kind: str) -> None:
-    """Record the email with the booking; it is sent once the transaction commits."""
-    notification, _created = Notification.objects.get_or_create(booking=booking, kind=kind)
-    transaction.on_commit(lambda: notifications.deliver(notification.pk))
+    """Record the email with the booking; a background task sends it once the transaction commits."""
+    notification, created = Notification.objects.get_or_create(booking=booking, kind=kind)
+    if created:
+        enqueue_on_commit(deliver_notification, notification.pk)

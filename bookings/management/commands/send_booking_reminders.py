@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from bookings import notifications
 from bookings.models import Booking, Notification
+from bookings.services import queue_notification
 
 
 class Command(BaseCommand):
@@ -32,9 +32,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Reminders: {due.count()} due (dry run, nothing sent).")
             return
         with transaction.atomic():
-            created = [
-                Notification.objects.get_or_create(booking=booking, kind=Notification.Kind.REMINDER)[0]
-                for booking in due
-            ]
-        sent = sum(notifications.deliver(notification.pk) for notification in created)
-        self.stdout.write(f"Reminders: {len(created)} due, {sent} sent.")
+            reminded = list(due)
+            for booking in reminded:
+                queue_notification(booking, Notification.Kind.REMINDER)
+        self.stdout.write(f"Reminders: {len(reminded)} queued for sending.")

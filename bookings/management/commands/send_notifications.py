@@ -3,10 +3,15 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from bookings import notifications
+from bookings.tasks import deliver_notification
+from coworking.tasks import enqueue_on_commit
 
 
 class Command(BaseCommand):
-    help = "Send booking emails that are still pending (a mail server was down); safe to run often."
+    help = (
+        "Queue booking emails that are still unsent and have no delivery task on its way "
+        "(a task was lost, or the mail server was down with the immediate backend); safe to run often."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="Only count what is pending.")
@@ -14,7 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run: bool = False, **options) -> None:
         pending = notifications.pending()
         if dry_run:
-            self.stdout.write(f"Notifications: {len(pending)} pending (dry run, nothing sent).")
+            self.stdout.write(f"Notifications: {len(pending)} pending (dry run, nothing queued).")
             return
-        sent = sum(notifications.deliver(pk) for pk in pending)
-        self.stdout.write(f"Notifications: {sent} sent, {len(pending) - sent} still pending.")
+        for pk in pending:
+            enqueue_on_commit(deliver_notification, pk)
+        self.stdout.write(f"Notifications: {len(pending)} queued for sending.")

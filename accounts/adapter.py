@@ -1,0 +1,36 @@
+"""allauth's emails (sign-up confirmation, password reset) leave the request."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
+
+from accounts.tasks import send_email
+from coworking.tasks import enqueue
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render the message now (it needs the request), send it from the worker.
+
+        Enqueued at once rather than on commit: the message needs no row of this
+        transaction, and in the database queue the task commits or rolls back with it.
+        """
+        request = allauth_context.request
+        context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        message = self.render_mail(template_prefix, email, context)
+        enqueue(send_email, serialize(message))
+
+
+def serialize(message) -> dict:
+    """The parts of a rendered EmailMessage a task argument can carry (JSON)."""
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "content_subtype": message.content_subtype,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "headers": dict(message.extra_headers),
+        "alternatives": [[content, mimetype] for content, mimetype in getattr(message, "alternatives", [])],
+    }

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class CoworkingConfig(AppConfig):
+    name = "coworking"
+
+    def ready(self) -> None:
+        from coworking import tasks
+
+        tasks.connect_signals()
