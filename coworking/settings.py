@@ -223,14 +223,6 @@ del EMAIL_HOST  # Django 6.1 refuses the old EMAIL_* settings next to MAILERS.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coworking@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Accounts
-AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
 # Background tasks (emails, periodic jobs). "database" keeps them in a table that
 # `manage.py run_worker` works through, so a slow or failing mail server never holds a
 # request; "immediate" runs them in the process that enqueues them (the embedded default,
@@ -252,6 +244,14 @@ SCHEDULER_INTERVAL_SECONDS = envint("SCHEDULER_INTERVAL_SECONDS", 0)
 # Uploads younger than this are never treated as orphans: their row may still be committing.
 ORPHAN_UPLOAD_MIN_AGE_MINUTES = envint("ORPHAN_UPLOAD_MIN_AGE_MINUTES", 60)
 
+# Accounts
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
     # Members imported from the previous platform arrive with bcrypt hashes; they
     # verify here and are rehashed with Argon2 at their first login.
     "django.contrib.auth.hashers.BCryptPasswordHasher",
@@ -267,6 +267,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
+# Sends allauth's emails from the background worker.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -275,8 +277,6 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optio
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
-# Sends allauth's emails from the background worker.
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SPACE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
