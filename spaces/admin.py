@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from spaces import services
-from spaces.forms import AddDesksForm, PhotoForm
+from spaces.forms import AddDesksForm, BuildingForm, PhotoForm
 from spaces.models import Amenity, Building, BuildingPhoto, Desk, OpeningHours, Photo, Room, RoomPhoto
 
 
@@ -164,6 +164,7 @@ class DeskInline(admin.TabularInline):
 
 @admin.register(Building)
 class BuildingAdmin(PhotoColumnMixin, RetireInsteadOfDeleteMixin, admin.ModelAdmin):
+    form = BuildingForm
     list_display = ["photo", "name", "address", "time_zone", "room_count", "is_active"]
     list_display_links = ["photo", "name"]
     list_filter = ["is_active", "time_zone"]

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from spaces import images
-from spaces.models import Photo
+from spaces.models import TIME_ZONE_CHOICES, TIME_ZONES, Building, Photo
 
 
 class PhotoField(forms.FileField):
@@ -49,3 +49,20 @@ class AddDesksForm(forms.Form):
             "With “A-” the desks are labelled A-1, A-2 … continuing after the highest existing number."
         ),
     )
+
+
+class BuildingForm(forms.ModelForm):
+    """Admin form for buildings: the time zone is picked from the real IANA zones."""
+
+    class Meta:
+        model = Building
+        fields = ["name", "address", "time_zone", "description", "is_active"]
+        widgets = {"time_zone": forms.Select(choices=TIME_ZONE_CHOICES)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.time_zone
+        if current not in TIME_ZONES:
+            # A zone saved before the list was strict ("localtime") stays visible and is
+            # refused on save, rather than silently replaced by the first zone of the list.
+            self.fields["time_zone"].widget.choices = [(current, current), *TIME_ZONE_CHOICES]

@@ -13,6 +13,7 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -21,15 +22,23 @@ from django.utils.translation import gettext_lazy as _
 
 from spaces import images
 
+# Names in the time zone database that are no place: the server's own zone, whatever it
+# is set to ("localtime"), tzdata's placeholder "Factory" and the template of POSIX rules.
+NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+# Read once: the list comes from the installed tzdata (a directory scan).
+TIME_ZONES = frozenset(zoneinfo.available_timezones()) - NOT_PLACES
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(TIME_ZONES)]
+
 
 def validate_time_zone(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-        raise ValidationError(_("“%(value)s” is not an IANA time zone."), params={"value": value}) from error
+    """A real IANA zone: ZoneInfo alone would also load "localtime", "Factory" or a file path."""
+    if value not in TIME_ZONES:
+        raise ValidationError(
+            _("“%(value)s” is not an IANA time zone."), code="time_zone", params={"value": value}
+        )
 
 
-TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+MAX_CAPACITY = 500
 
 
 class ActiveQuerySet(models.QuerySet):
@@ -43,7 +52,8 @@ class Building(models.Model):
     time_zone = models.CharField(
         _("time zone"),
         max_length=64,
-        choices=TIME_ZONE_CHOICES,
+        # Choices live in the admin form, not here: the list depends on the installed
+        # tzdata, and migrations must not.
         default="Europe/Moscow",
         validators=[validate_time_zone],
     )
@@ -187,9 +197,15 @@ class Room(models.Model):
         Building, on_delete=models.PROTECT, related_name="rooms", verbose_name=_("building")
     )
     name = models.CharField(_("name"), max_length=120)
-    floor = models.SmallIntegerField(_("floor"), default=1)
+    # Bounds that catch typos (floor 1000, a room for 30 000); the find form searches up to
+    # the same capacity.
+    floor = models.SmallIntegerField(
+        _("floor"), default=1, validators=[MinValueValidator(-10), MaxValueValidator(200)]
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MEETING_ROOM)
-    capacity = models.PositiveSmallIntegerField(_("capacity"), default=1)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)]
+    )
     amenities = models.ManyToManyField(Amenity, blank=True, related_name="rooms", verbose_name=_("amenities"))
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -266,7 +282,10 @@ class Photo(models.Model):
 
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(
-        _("position"), default=0, help_text=_("Photos are shown in this order; the first one is the cover.")
+        _("position"),
+        default=0,
+        validators=[MaxValueValidator(1000)],
+        help_text=_("Photos are shown in this order; the first one is the cover."),
     )
     image = models.FileField(_("image"), max_length=255, editable=False)
     medium = models.FileField(_("medium size"), max_length=255, editable=False)
