@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from coworking.tests.tasks_support import run_worker
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.language("en")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_password_reset_email_is_sent_by_the_worker_not_the_request(database_tasks, sink, client, member):
