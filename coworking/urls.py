@@ -13,6 +13,10 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = settings.SPACE_NAME
 admin.site.site_title = settings.SPACE_NAME
 
+# 404 and 400 are Django's own views rendering templates/404.html and 400.html.
+handler403 = views.permission_denied
+handler500 = views.server_error
+
 urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
     path("favicon.ico", views.favicon),

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.views.decorators.csrf import requires_csrf_token
 
+from coworking.decorators import StaffOnly
 from coworking.navigation import widgets
 
 
@@ -15,3 +21,22 @@ def home(request: HttpRequest) -> HttpResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says."""
     return HttpResponsePermanentRedirect(static("img/logo.svg"))
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 403 page, which tells a member who followed a staff link what the page is for."""
+    return render(request, "403.html", {"staff_only": isinstance(exception, StaffOnly)}, status=403)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page in the site's layout, rendered without context processors: they read
+    the session and the user, and the error may be that the database is down."""
+    context = {
+        "request": request,
+        "csrf_token": get_token(request),
+        "csp_nonce": get_nonce(request),
+        "SPACE_NAME": settings.SPACE_NAME,
+    }
+    return HttpResponseServerError(render_to_string("500.html", context))

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,23 +15,11 @@ from bookings import ics, services
 from bookings.forms import bookable_places
 from bookings.forms_staff import StaffBookingForm, StaffCancelForm, StaffFilterForm
 from bookings.models import Booking
+from coworking.decorators import staff_required
 
 PER_PAGE = 25
 # What services.rule_problems reports; staff may override these, never an overlap.
 RULE_CODES = {"past", "closed", "grid", "too_short", "too_long", "too_far", "quota"}
-
-
-def staff_required(view: Callable) -> Callable:
-    """Anonymous visitors go to the login page; members who are not staff get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _list_of_day(booking: Booking) -> str:

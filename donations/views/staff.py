@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coworking.decorators import staff_required
 from coworking.validators import validate_sensible_date
 from donations.exports import STAFF_COLUMNS, donations_csv
 from donations.forms import GoalForm, OfflineDonationForm, RejectForm
@@ -57,12 +57,12 @@ def _after_action(request: HttpRequest) -> HttpResponse:
     return _render_staff(request) if request.htmx else redirect("donations:staff")
 
 
-@staff_member_required
+@staff_required
 def staff(request: HttpRequest) -> HttpResponse:
     return _render_staff(request)
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     donation = get_object_or_404(Donation, pk=pk)
@@ -78,7 +78,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return _after_action(request)
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
     donation = get_object_or_404(Donation, pk=pk)
@@ -95,7 +95,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
     return _after_action(request)
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def offline(request: HttpRequest) -> HttpResponse:
     form = OfflineDonationForm(request.POST)
@@ -122,7 +122,7 @@ def offline(request: HttpRequest) -> HttpResponse:
     return redirect("donations:staff")
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def goal(request: HttpRequest) -> HttpResponse:
     form = GoalForm(request.POST)
@@ -133,7 +133,7 @@ def goal(request: HttpRequest) -> HttpResponse:
     return redirect("donations:staff")
 
 
-@staff_member_required
+@staff_required
 def export(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """Every donation confirmed in the month, with names (anonymous ones too: staff only)."""
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from coworking.decorators import staff_required
 from visits import charts, presence, services, stats
 from visits.exports import statistics_csv
 from visits.forms import FrontDeskForm, FrontDeskSearchForm, StatisticsForm
@@ -24,7 +24,7 @@ SEARCH_RESULTS = 20
 EXPORTS = ("days", "hours", "buildings")
 
 
-@staff_member_required
+@staff_required
 def front_desk(request: HttpRequest) -> HttpResponse:
     form = FrontDeskSearchForm(request.GET)
     form.is_valid()  # every field is optional; a bad building id falls back to the first
@@ -52,7 +52,7 @@ def _back_to_desk(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('visits:front_desk')}?{urlencode(params)}")
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def desk_check_in(request: HttpRequest) -> HttpResponse:
     form = FrontDeskForm(request.POST)
@@ -77,7 +77,7 @@ def desk_check_in(request: HttpRequest) -> HttpResponse:
     return _back_to_desk(request)
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def desk_check_out(request: HttpRequest) -> HttpResponse:
     form = FrontDeskForm(request.POST)
@@ -94,7 +94,7 @@ def desk_check_out(request: HttpRequest) -> HttpResponse:
     return _back_to_desk(request)
 
 
-@staff_member_required
+@staff_required
 def statistics(request: HttpRequest) -> HttpResponse:
     form = StatisticsForm(request.GET)
     start, end, building = form.period()
@@ -109,7 +109,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "visits/statistics.html", context)
 
 
-@staff_member_required
+@staff_required
 def statistics_export(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in EXPORTS:
         raise Http404
