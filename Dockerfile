@@ -24,11 +24,12 @@ COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
-# Settings refuse to start with DEBUG off unless a key and hosts are set; these throwaway
-# values exist only for these two commands. DEBUG must be off so collectstatic writes the
-# hashed, compressed files and manifest that the production storage serves. DATA_DIR
-# keeps settings from creating the SQLite data directory inside /app.
+# Settings refuse to start with DEBUG off unless a key, hosts and a bucket are set;
+# these throwaway values exist only for these two commands. DEBUG must be off so
+# collectstatic writes the hashed, compressed files and manifest that the production
+# storage serves. DATA_DIR keeps settings from creating the SQLite data directory inside /app.
 RUN export DEBUG=false SECRET_KEY=build-only-not-a-secret ALLOWED_HOSTS=localhost \
+        AWS_STORAGE_BUCKET_NAME=build-only \
         DATA_DIR=/tmp/build-data \
     && python manage.py compilemessages --ignore=.venv \
     && python manage.py collectstatic --noinput \

@@ -156,6 +156,12 @@ CACHES = {
 
 # Uploads: local files unless an S3 endpoint or bucket is configured.
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if not DEBUG and not AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured(
+        "With DEBUG off, uploads must go to S3: set AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, "
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (see .env.example). Only the development "
+        "server serves uploaded files from DATA_DIR."
+    )
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

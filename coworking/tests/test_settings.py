@@ -16,11 +16,13 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "coworking.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://coworking.example.org",
     "EMAIL_HOST": "smtp.example.org",
+    # Production keeps uploads in S3 only; the settings refuse to start without a bucket.
+    "AWS_STORAGE_BUCKET_NAME": "coworking-media",
 }
 
 
 def manage(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    dropped = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    dropped = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "AWS_STORAGE_BUCKET_NAME", "DJANGO_ALLOW_ASYNC_UNSAFE")
     base = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
