@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from bookings import ics as ical
@@ -119,6 +120,7 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "bookings/feed_settings.html", context)
 
 
+@cache_control(private=True)  # the address is a member's secret, so no shared cache keeps it
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The member's bookings for calendar apps: no login, the secret token is the key.
 

@@ -1,11 +1,19 @@
-"""What production adds to development: uploads only in S3."""
+"""What production adds to development: uploads only in S3, cookies and caches kept private."""
 
 from __future__ import annotations
 
 import shlex
 
+import pytest
+from django.urls import reverse
+
+from bookings.models import CalendarFeed
 from coworking.tests.test_deploy_files import dockerfile_instructions
 from coworking.tests.test_settings import PRODUCTION_ENV, manage
+
+# The language cookie lasts the browser session, like Django's default; a member's choice
+# is also saved on their profile.
+LANGUAGE_COOKIE = "Set-Cookie: django_language=en; HttpOnly; Path=/; SameSite=Lax; Secure"
 
 
 def test_production_refuses_to_start_without_s3(tmp_path):
@@ -30,3 +38,59 @@ def test_dockerfile_build_settings_satisfy_production(tmp_path):
     assert env["DEBUG"] == "false"
     result = manage("check", env={**env, "DATA_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
+
+
+def test_production_language_cookie_is_secure_lax_and_http_only(tmp_path):
+    script = (
+        "from django.test import Client\n"
+        "from django.urls import reverse\n"
+        "response = Client().post(reverse('accounts:set_language'), {'language': 'en', 'next': '/'},"
+        " secure=True, headers={'host': 'coworking.example.org'})\n"
+        "print(response.cookies['django_language'].output())\n"
+    )
+    result = manage("shell", "-c", script, env={**PRODUCTION_ENV, "DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == LANGUAGE_COOKIE
+
+
+@pytest.mark.django_db
+def test_language_saved_on_the_profile_sets_the_same_cookie(client, member, settings):
+    settings.LANGUAGE_COOKIE_SECURE = True  # as in production
+    client.force_login(member)
+    response = client.post(reverse("accounts:profile"), {"full_name": "Анна", "language": "en"})
+    assert response.cookies["django_language"].output() == LANGUAGE_COOKIE
+
+
+@pytest.mark.smoke
+@pytest.mark.django_db
+def test_members_pages_are_private_to_caches(client, member):
+    client.force_login(member)
+    for url in (reverse("home"), reverse("accounts:profile"), reverse("bookings:mine"), "/no-such-page/"):
+        response = client.get(url)
+        assert (url, response["Cache-Control"], response["Vary"]) == (
+            url,
+            "private",
+            "Cookie, Accept-Language",
+        )
+
+
+@pytest.mark.django_db
+def test_a_views_own_cache_control_is_kept_for_members(client, staff):
+    client.force_login(staff)
+    # The admin's pages say no-store themselves.
+    response = client.get(reverse("admin:index"))
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+@pytest.mark.django_db
+def test_visitors_pages_leave_cache_control_alone(client):
+    assert client.get(reverse("home")).has_header("Cache-Control") is False
+
+
+@pytest.mark.django_db
+def test_calendar_feed_is_private_to_caches(client, member):
+    # The feed's address is the member's secret: no shared cache may keep a copy.
+    feed = CalendarFeed.objects.create(user=member)
+    response = client.get(reverse("bookings:feed", args=[feed.token]))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private"
