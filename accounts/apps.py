@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Members")
+
+    def ready(self) -> None:
+        from accounts.search import install_unicode_like
+
+        connection_created.connect(install_unicode_like, dispatch_uid="accounts.search.unicode_like")
