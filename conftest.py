@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
+import time_machine
 
 # The task-queue fixtures (database_tasks, sink) for every app's tests.
 pytest_plugins = ["coworking.tests.tasks_support"]
@@ -16,6 +18,87 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", Path(__file__).parent / "artifacts"))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Argon2 costs ~0.45 s per password set; tests that are not about hashing use MD5 in front
+# (the real hashers stay behind it, so their hashes still verify).
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+_SERVER_STOPS = pytest.StashKey[int]()
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="INSTANT",
+        type=_aware_instant,
+        help="start every test at this instant, with the clock ticking from there "
+        "(ISO 8601 with an offset, e.g. 2026-10-31T23:59:59+03:00): runs the suite at a chosen moment",
+    )
+
+
+def _aware_instant(value: str) -> dt.datetime:
+    instant = dt.datetime.fromisoformat(value)
+    if instant.utcoffset() is None:
+        raise ValueError("give the UTC offset too, e.g. 2026-10-31T23:59:59+03:00")
+    return instant
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Hold the shared test servers for the whole test, fixtures included: a test that stops
+    one (tools.testenv) waits for the other xdist workers, and they wait for it."""
+    from django.db import connections
+
+    from tools import testenv
+
+    stops = testenv.hold_servers()
+    if stops != item.config.stash.get(_SERVER_STOPS, stops):
+        connections.close_all()  # made before a restart, they are dead now
+    item.config.stash[_SERVER_STOPS] = stops
+    try:
+        return (yield)
+    finally:
+        testenv.release_servers()
+
+
+def pytest_configure(config):
+    _bucket_per_xdist_worker()
+
+
+def _bucket_per_xdist_worker() -> None:
+    """Each xdist worker stores its files in its own bucket, so a test that lists the bucket
+    sees only its own files."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not (worker and settings.AWS_STORAGE_BUCKET_NAME):
+        return
+    from tools.testenv import SeaweedS3
+
+    bucket = f"{settings.AWS_STORAGE_BUCKET_NAME}-{worker}"
+    SeaweedS3.from_env().create_bucket(bucket)
+    storages = {**settings.STORAGES}
+    storages["default"] = {
+        **storages["default"],
+        "OPTIONS": {**storages["default"]["OPTIONS"], "bucket_name": bucket},
+    }
+    override_settings(STORAGES=storages, AWS_STORAGE_BUCKET_NAME=bucket).enable()
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """With --clock, the test starts at that instant (before any other fixture reads the time)."""
+    instant = request.config.getoption("clock")
+    if instant is None:
+        yield
+        return
+    with time_machine.travel(instant, tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    if request.node.get_closest_marker("real_password_hashers") is None:
+        settings.PASSWORD_HASHERS = [FAST_HASHER, *settings.PASSWORD_HASHERS]
 
 
 @pytest.fixture(autouse=True)
@@ -78,15 +161,27 @@ def password() -> str:
     return "correct-horse-battery-staple"
 
 
+def _language(request) -> str:
+    """The language of the people a test makes: Russian, or the module's `language` mark."""
+    marker = request.node.get_closest_marker("language")
+    return marker.args[0] if marker else "ru"
+
+
 @pytest.fixture
-def member(db, password):
+def member(request, db, password):
     from accounts.tests.factories import UserFactory
 
-    return UserFactory(password=password)
+    return UserFactory(password=password, language=_language(request))
 
 
 @pytest.fixture
-def staff(db, password):
+def staff(request, db, password):
     from accounts.tests.factories import UserFactory
 
-    return UserFactory(password=password, is_staff=True, is_superuser=True, full_name="Staff Person")
+    return UserFactory(
+        password=password,
+        is_staff=True,
+        is_superuser=True,
+        full_name="Staff Person",
+        language=_language(request),
+    )

@@ -24,6 +24,7 @@ def _login(client, email: str, password: str):
 
 
 @pytest.mark.smoke
+@pytest.mark.real_password_hashers
 @pytest.mark.django_db
 def test_signup_creates_a_member_with_full_name_and_language(client):
     response = client.post(
@@ -96,6 +97,7 @@ def test_login_with_differently_cased_email(client, member, password):
     assert int(client.session["_auth_user_id"]) == member.pk
 
 
+@pytest.mark.real_password_hashers
 @pytest.mark.django_db
 def test_imported_bcrypt_hash_verifies_and_is_upgraded_to_argon2(client):
     # The previous platform stored passlib bcrypt hashes; the import prefixes them.

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import threading
 from io import StringIO
 
 import pytest
@@ -10,6 +9,7 @@ from django.db import connection
 from accounts.models import KarmaEntry, KarmaReason, User
 from accounts.services import award_karma, karma_mismatches, reverse_karma
 from accounts.tests.factories import UserFactory
+from coworking.testing import run_concurrently
 
 
 @pytest.mark.django_db
@@ -67,24 +67,11 @@ def test_concurrent_awards_to_one_member_add_up_exactly():
         pytest.skip("concurrency is proven on PostgreSQL")
     member = UserFactory()
     sources = UserFactory.create_batch(10)
-    barrier = threading.Barrier(10)
-    errors = []
 
-    def award(source):
-        try:
-            barrier.wait()
-            award_karma(User.objects.get(pk=member.pk), 2, KarmaReason.VISIT, source=source)
-            award_karma(User.objects.get(pk=member.pk), 2, KarmaReason.VISIT, source=source)
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
+    def award_twice(source) -> None:
+        award_karma(User.objects.get(pk=member.pk), 2, KarmaReason.VISIT, source=source)
+        award_karma(User.objects.get(pk=member.pk), 2, KarmaReason.VISIT, source=source)
 
-    threads = [threading.Thread(target=award, args=(source,)) for source in sources]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_concurrently(award_twice, sources) == [None] * 10
     assert User.objects.get(pk=member.pk).karma == 20
     assert KarmaEntry.objects.filter(user=member).count() == 10

@@ -23,20 +23,9 @@ from bookings.tests.factories import (
     tomorrow,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.language("en")]
 ADD = reverse("admin:bookings_booking_add")
 CHANGELIST = reverse("admin:bookings_booking_changelist")
-
-
-@pytest.fixture
-def staff(password):
-    return UserFactory(password=password, is_staff=True, is_superuser=True, language="en")
-
-
-@pytest.fixture
-def admin_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 def booking_data(user, start: dt.datetime, end: dt.datetime, desk=None, room=None, **extra) -> dict:

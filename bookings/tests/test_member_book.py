@@ -14,25 +14,13 @@ from bookings.tests.factories import (
     BookingFactory,
     BuildingFactory,
     DeskFactory,
-    OpenSpaceFactory,
     RoomFactory,
     local,
-    speaking_english,
     tomorrow,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.language("en")]
 MIDNIGHT = dt.time(0)
-
-
-@pytest.fixture
-def member(member):
-    return speaking_english(member)
-
-
-@pytest.fixture
-def desk():
-    return DeskFactory(label="A-1", room=OpenSpaceFactory(name="Hall"))
 
 
 def _post(client, place, day, start="10:00", end="12:00", **extra):

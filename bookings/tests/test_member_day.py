@@ -15,17 +15,11 @@ from bookings.tests.factories import (
     OpenSpaceFactory,
     RoomFactory,
     local,
-    speaking_english,
     tomorrow,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.language("en")]
 MIDNIGHT = dt.time(0)
-
-
-@pytest.fixture
-def member(member):
-    return speaking_english(member)
 
 
 def _day(client, building, day=None, headers=None):

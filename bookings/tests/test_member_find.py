@@ -16,17 +16,11 @@ from bookings.tests.factories import (
     OpenSpaceFactory,
     RoomFactory,
     local,
-    speaking_english,
     tomorrow,
 )
 from spaces.models import Room
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def member(member):
-    return speaking_english(member)
+pytestmark = [pytest.mark.django_db, pytest.mark.language("en")]
 
 
 @pytest.fixture

@@ -15,19 +15,9 @@ from icalendar import Calendar
 from accounts.tests.factories import UserFactory
 from bookings import services
 from bookings.models import Booking
-from bookings.tests.factories import BookingFactory, DeskFactory, local, speaking_english, tomorrow
+from bookings.tests.factories import BookingFactory, DeskFactory, local, tomorrow
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def member(member):
-    return speaking_english(member)
-
-
-@pytest.fixture
-def desk():
-    return DeskFactory(label="A-1", room__name="Hall", room__building__name="Pokrovka")
+pytestmark = [pytest.mark.django_db, pytest.mark.language("en")]
 
 
 def _ago(**delta) -> dt.datetime:

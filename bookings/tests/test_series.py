@@ -9,24 +9,13 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
 from bookings.models import Booking, BookingRules, BookingSeries
 from bookings.tests.factories import BookingFactory, BuildingFactory, DeskFactory, OpenSpaceFactory, local
 from spaces.models import local_instant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.language("en")]
 URL = reverse("bookings:series_new")
 STATUS = re.compile(r'data-status="([a-z_]+)"')
-
-
-@pytest.fixture
-def member(password):
-    return UserFactory(password=password, language="en")
-
-
-@pytest.fixture
-def desk():
-    return DeskFactory(label="A-1")
 
 
 def next_weekday(building, weekday: int, after_days: int = 2) -> dt.date:

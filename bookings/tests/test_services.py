@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from io import StringIO
 
 import pytest
@@ -17,19 +16,10 @@ from accounts.tests.factories import UserFactory
 from bookings import services
 from bookings.models import Booking, BookingRules, BuildingRules, Notification
 from bookings.tests.factories import BookingFactory, BuildingFactory, DeskFactory, local, tomorrow
+from coworking.testing import run_concurrently
 from spaces.models import Desk
 
 MIDNIGHT = dt.time(0)
-
-
-@pytest.fixture
-def desk(db) -> Desk:
-    return DeskFactory()
-
-
-@pytest.fixture
-def building(desk):
-    return desk.room.building
 
 
 def _book(user, desk, start, end, **kwargs) -> Booking:
@@ -77,27 +67,11 @@ def test_twenty_concurrent_requests_for_one_slot_make_one_booking():
     day = tomorrow(building)
     start, end = local(building, day, 10), local(building, day, 12)
     members = UserFactory.create_batch(20)
-    barrier = threading.Barrier(20)
-    outcomes: list[str] = []
 
-    def request(member):
-        try:
-            barrier.wait()
-            _book(member, Desk.objects.get(pk=desk.pk), start, end, notify=False)
-            outcomes.append("booked")
-        except services.SlotTaken:
-            outcomes.append("taken")
-        except Exception as error:
-            outcomes.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=request, args=(member,)) for member in members]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["booked"] + ["taken"] * 19
+    outcomes = run_concurrently(
+        lambda member: _book(member, Desk.objects.get(pk=desk.pk), start, end, notify=False), members
+    )
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Booking"] + ["SlotTaken"] * 19
     assert Booking.objects.filter(desk=desk).count() == 1
 
 

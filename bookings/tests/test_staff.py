@@ -31,12 +31,6 @@ def staff(password):
     return UserFactory(password=password, is_staff=True, language="en", full_name="Staff Person")
 
 
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 def local_past() -> dt.datetime:
     return dt.datetime(2026, 1, 10, 9, tzinfo=dt.UTC)
 

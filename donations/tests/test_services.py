@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-import threading
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from django.utils import timezone, translation
 
 from accounts.models import KarmaEntry, KarmaReason, User
 from accounts.tests.factories import UserFactory
+from coworking.testing import run_concurrently
 from donations.models import (
     Donation,
     DonationStatus,
@@ -307,26 +307,9 @@ def test_concurrent_confirmations_of_one_members_donations_add_up_exactly(settin
     donations = [DonationFactory(donor=member, amount=amount) for amount in amounts]
     # Each donation is confirmed by two threads at once: eight donations, sixteen racers.
     racers = [donation.pk for donation in donations for _twice in range(2)]
-    barrier = threading.Barrier(len(racers))
-    results, errors = [], []
+    results = run_concurrently(lambda pk: confirm_donation(Donation.objects.get(pk=pk), notify=False), racers)
 
-    def confirm(pk: int) -> None:
-        try:
-            barrier.wait()
-            results.append(confirm_donation(Donation.objects.get(pk=pk), notify=False))
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=confirm, args=(pk,)) for pk in racers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
-    assert sorted(results) == [False] * 8 + [True] * 8
+    assert sorted(map(repr, results)) == ["False"] * 8 + ["True"] * 8
     assert _total(member) == sum(amounts)
     member.refresh_from_db()
     assert member.karma == sum(int(amount // 100) for amount in amounts) == 36

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from accounts.tests.factories import UserFactory
+from coworking.testing import run_concurrently
 from spaces import services
 from spaces.models import Desk, Room
 from spaces.tests.factories import BuildingPhotoFactory, DeskFactory, OpeningHoursFactory, RoomFactory
@@ -70,24 +69,8 @@ def test_staff_adding_desks_at_once_get_distinct_numbers():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL's row locks")
     room = RoomFactory(kind=Room.Kind.OPEN_SPACE)
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def add() -> None:
-        try:
-            barrier.wait()
-            services.add_numbered_desks(room, 5, "A-")
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=add) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    outcomes = run_concurrently(lambda _: services.add_numbered_desks(room, 5, "A-"), range(2))
+    assert [error for error in outcomes if isinstance(error, Exception)] == []
     assert sorted(room.desks.values_list("label", flat=True), key=lambda label: int(label[2:])) == [
         f"A-{number}" for number in range(1, 11)
     ]

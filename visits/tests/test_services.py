@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection
@@ -14,6 +13,7 @@ from accounts.tests.factories import UserFactory
 from bookings import attendance
 from bookings.models import Booking
 from bookings.tests.factories import BuildingFactory, DeskFactory, local
+from coworking.testing import run_concurrently
 from visits import services
 from visits.models import Visit
 from visits.tests.factories import BookingFactory, VisitFactory
@@ -236,23 +236,11 @@ def test_parallel_check_ins_of_one_member_make_exactly_one_open_visit():
     member = UserFactory()
     building = BuildingFactory()
     taps = 10
-    barrier = threading.Barrier(taps)
-    outcomes: list[object] = []
 
-    def tap():
-        try:
-            barrier.wait()
-            result = services.check_in(User.objects.get(pk=member.pk), building)
-            outcomes.append((result.created, result.visit.pk))
-        except Exception as error:
-            outcomes.append(repr(error))
-        finally:
-            connection.close()
+    def tap(_) -> tuple[bool, int]:
+        result = services.check_in(User.objects.get(pk=member.pk), building)
+        return result.created, result.visit.pk
 
-    threads = [threading.Thread(target=tap) for _ in range(taps)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_concurrently(tap, range(taps))
     visit = Visit.objects.get()
     assert sorted(outcomes) == [(False, visit.pk)] * (taps - 1) + [(True, visit.pk)]
