@@ -19,7 +19,7 @@ from bookings.tests.factories import local, tomorrow
 from coworking.tests.tasks_support import run_worker
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.language("en")]
 
 
 def _book(member, desk, building) -> Booking:

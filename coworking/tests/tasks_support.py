@@ -10,9 +10,11 @@ wrapped in one transaction cannot survive.
 
 from __future__ import annotations
 
+import os
 import socket
 from email import message_from_bytes, policy
 from email.message import Message
+from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -76,3 +78,12 @@ def sink(settings):
 def run_worker() -> None:
     """Run every due task, then return (the worker's --batch mode)."""
     call_command("run_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+def process_env(**extra: str) -> dict[str, str]:
+    """The environment for a manage.py process that works on this test's database."""
+    from django.db import connection
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    database = url._replace(path=f"/{connection.settings_dict['NAME']}").geturl()
+    return {**os.environ, "DATABASE_URL": database, "TASKS_BACKEND": "database", "LOG_LEVEL": "INFO", **extra}

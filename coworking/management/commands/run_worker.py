@@ -48,9 +48,9 @@ class Command(DbWorkerCommand):
         super().add_arguments(parser)
         parser.add_argument(
             "--heartbeat",
-            default=os.environ.get("WORKER_HEARTBEAT_FILE", "/tmp/worker.heartbeat"),
-            help="File touched every %d seconds while the worker is healthy (default: %%(default)s)"
-            % BEAT_SECONDS,
+            default=os.environ.get("WORKER_HEARTBEAT_FILE", "/tmp/worker.heartbeat"),  # noqa: S108 (private to the container)
+            help=f"File touched every {BEAT_SECONDS} seconds while the worker is healthy "
+            "(default: %(default)s)",
         )
         # Every queue, and no autoreload even with DEBUG on: a reload kills a running task.
         parser.set_defaults(queue_name="*", reload=False)
