@@ -103,18 +103,15 @@ class BookingAdminForm(forms.ModelForm):
         return data
 
     def _check_rules(self, user, resource, start: dt.datetime, end: dt.datetime) -> None:
-        now = timezone.now()
-        # A booking being moved already counts among the member's upcoming ones.
-        already_counted = bool(self.instance.pk and self.instance.is_active and self.instance.end > now)
-        upcoming = Booking.objects.filter(user=user).upcoming(now).count() - already_counted
+        # A booking being moved counts neither against the quota nor as a desk held.
         problems = services.rule_problems(
             user=user,
             resource=resource,
             start=start,
             end=end,
             rules=services.rules_for(services.building_of(resource)),
-            now=now,
-            upcoming=upcoming,
+            now=timezone.now(),
+            exclude_pk=self.instance.pk,
         )
         for problem in problems:
             self.add_error(None, problem.message)

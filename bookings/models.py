@@ -69,6 +69,7 @@ RULE_BOUNDS = {
     "max_days_ahead": (1, 1000),
     "max_upcoming_bookings": (0, 1000),
     "cancellation_cutoff_minutes": (0, 7 * 24 * 60),
+    "max_concurrent_desks": (1, 100),
 }
 RULE_FIELDS = tuple(RULE_BOUNDS)
 MINUTES_PER_DAY = 24 * 60
@@ -172,6 +173,12 @@ class BookingRules(models.Model):
         default=60,
         validators=[RuleBounds("cancellation_cutoff_minutes")],
     )
+    max_concurrent_desks = models.PositiveSmallIntegerField(
+        _("desks per member at the same time"),
+        default=1,
+        validators=[RuleBounds("max_concurrent_desks")],
+        help_text=_("Counted across all buildings; meeting rooms and offices do not count."),
+    )
 
     class Meta:
         verbose_name = _("booking rules")
@@ -251,6 +258,13 @@ class BuildingRules(models.Model):
         null=True,
         blank=True,
         validators=[RuleBounds("cancellation_cutoff_minutes")],
+    )
+    max_concurrent_desks = models.PositiveSmallIntegerField(
+        _("desks per member at the same time"),
+        null=True,
+        blank=True,
+        validators=[RuleBounds("max_concurrent_desks")],
+        help_text=_("Counted across all buildings, against the limit of the building being booked."),
     )
 
     class Meta:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from bookings.ics import resource_label
 from bookings.models import RULE_FIELDS, Booking, BookingRules, BuildingRules
 from spaces.models import Building, Desk, Room
 
@@ -30,6 +31,7 @@ class Rules:
     max_days_ahead: int
     max_upcoming_bookings: int
     cancellation_cutoff_minutes: int
+    max_concurrent_desks: int
 
 
 def rules_for(building: Building) -> Rules:
@@ -63,6 +65,51 @@ class SlotTaken(BookingError):
     def __init__(self, alternatives: list[Alternative]):
         super().__init__(_("This slot was just taken."), "taken")
         self.alternatives = alternatives
+
+
+class TooManyDesks(BookingError):
+    """The member already holds as many desks as allowed at that time; `held` says which."""
+
+    def __init__(self, limit: int, held: list[Booking]):
+        places = ", ".join(f"{resource_label(booking)} ({booking.building.name})" for booking in held)
+        message = ngettext(
+            "You can hold %(count)d desk at a time, and at this time you already have: %(places)s.",
+            "You can hold %(count)d desks at a time, and at this time you already have: %(places)s.",
+            limit,
+        )
+        super().__init__(message % {"count": limit, "places": places}, "too_many_desks")
+        self.held = held
+
+
+def held_desks(
+    user: User, start: dt.datetime, end: dt.datetime, *, exclude_pk: int | None = None
+) -> list[Booking]:
+    """The member's active desk bookings, in any building, that overlap [start, end)."""
+    held = (
+        Booking.objects.active()
+        .filter(user=user, desk__isnull=False)
+        .overlapping(start, end)
+        .select_related("building", "desk__room")
+        .order_by("start", "pk")
+    )
+    if exclude_pk is not None:
+        held = held.exclude(pk=exclude_pk)
+    return list(held)
+
+
+def _most_at_once(bookings: list[Booking], start: dt.datetime, end: dt.datetime) -> int:
+    """The most of these bookings that overlap one instant of [start, end)."""
+    edges = []
+    for booking in bookings:
+        if booking.start < end and booking.end > start:
+            edges += [(max(booking.start, start), 1), (booking.end, -1)]
+    # At one instant an end comes before a start: back-to-back bookings do not overlap.
+    edges.sort(key=lambda edge: (edge[0], edge[1]))
+    most = current = 0
+    for _moment, step in edges:
+        current += step
+        most = max(most, current)
+    return most
 
 
 def building_of(resource: Resource) -> Building:
@@ -111,6 +158,10 @@ class Request:
     rules: Rules
     now: dt.datetime
     upcoming: int | None
+    # The member's desk bookings that may overlap, when the caller already has them.
+    held: list[Booking] | None = None
+    # A booking being moved: it does not count against its own new times.
+    exclude_pk: int | None = None
 
     @cached_property
     def building(self) -> Building:
@@ -176,7 +227,12 @@ def _check_window(request: Request) -> BookingError | None:
 def _check_quota(request: Request) -> BookingError | None:
     upcoming = request.upcoming
     if upcoming is None:
-        upcoming = Booking.objects.filter(user=request.user).upcoming(request.now).count()
+        upcoming = (
+            Booking.objects.filter(user=request.user)
+            .upcoming(request.now)
+            .exclude(pk=request.exclude_pk)
+            .count()
+        )
     if upcoming + 1 <= request.rules.max_upcoming_bookings:
         return None
     message = ngettext(
@@ -187,6 +243,34 @@ def _check_quota(request: Request) -> BookingError | None:
     return BookingError(message % {"count": upcoming}, "quota")
 
 
+def _check_concurrent_desks(request: Request) -> BookingError | None:
+    # Only desks count: a meeting room booked alongside one's desk is fine.
+    if not isinstance(request.resource, Desk):
+        return None
+    held = request.held
+    if held is None:
+        held = held_desks(request.user, request.start, request.end, exclude_pk=request.exclude_pk)
+    held = [b for b in held if b.start < request.end and b.end > request.start and b.pk != request.exclude_pk]
+    limit = request.rules.max_concurrent_desks
+    if _most_at_once(held, request.start, request.end) < limit:
+        return None
+    return TooManyDesks(limit, held)
+
+
+def desk_limit_problem(
+    user: User, building: Building, start: dt.datetime, end: dt.datetime
+) -> TooManyDesks | None:
+    """Whether the member may book one more desk in this building for [start, end):
+    the find page says which places they already hold instead of offering desks."""
+    held = held_desks(user, start, end)
+    if not held:
+        return None  # the usual case, without reading the rules
+    anywhere = Desk(room=Room(building=building))
+    return _check_concurrent_desks(
+        Request(user, anywhere, start, end, rules_for(building), start, None, held)
+    )
+
+
 CHECKS: tuple[Check, ...] = (
     _check_past,
     _check_opening_hours,
@@ -195,6 +279,7 @@ CHECKS: tuple[Check, ...] = (
     _check_max_duration,
     _check_window,
     _check_quota,
+    _check_concurrent_desks,
 )
 
 
@@ -207,11 +292,16 @@ def rule_problems(
     rules: Rules,
     now: dt.datetime,
     upcoming: int | None = None,
+    held: list[Booking] | None = None,
+    exclude_pk: int | None = None,
 ) -> list[BookingError]:
-    """Every rule the booking breaks (past, opening hours, grid, duration, window, quota).
+    """Every rule the booking breaks (past, opening hours, grid, duration, window, quota,
+    desks at the same time).
 
-    `upcoming` is how many upcoming bookings the member holds besides this one; counted
-    here unless the caller knows it (a series adds its earlier free occurrences).
+    `upcoming` is how many upcoming bookings the member holds besides this one, and
+    `held` their desk bookings around it; both are read here unless the caller knows
+    them (a series reads them once for all its occurrences). `exclude_pk` is a booking
+    being moved, which counts for neither.
     """
-    request = Request(user, resource, start, end, rules, now, upcoming)
+    request = Request(user, resource, start, end, rules, now, upcoming, held, exclude_pk)
     return [problem for check in CHECKS if (problem := check(request)) is not None]

@@ -19,6 +19,7 @@ from bookings.services.rules import (
     Resource,
     building_of,
     check_resource,
+    held_desks,
     rule_problems,
     rules_for,
 )
@@ -74,14 +75,16 @@ def plan_series(
     building = building_of(resource)
     rules = rules_for(building)
     # A fixed number of queries however long the series: the opening hours, the
-    # member's upcoming count and the place's bookings over the whole span, once.
+    # member's upcoming count, their desks and the place's bookings over the whole span, once.
     prefetch_related_objects([building], "opening_hours")
     upcoming = Booking.objects.filter(user=user).upcoming(now).count()
     spans = [
         (local_instant(day, start_time, building.zone), local_instant(day, end_time, building.zone))
         for day in dates
     ]
-    taken = []
+    taken, held = [], []
+    if spans and isinstance(resource, Desk):
+        held = held_desks(user, spans[0][0], spans[-1][1])
     if spans:
         taken = list(
             Booking.objects.active()
@@ -96,7 +99,14 @@ def plan_series(
             occurrence.problem = BookingError(_("The end must be after the start."), "order")
         else:
             problems = rule_problems(
-                user=user, resource=resource, start=start, end=end, rules=rules, now=now, upcoming=upcoming
+                user=user,
+                resource=resource,
+                start=start,
+                end=end,
+                rules=rules,
+                now=now,
+                upcoming=upcoming,
+                held=held,
             )
             if problems:
                 occurrence.problem = problems[0]

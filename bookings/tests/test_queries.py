@@ -84,8 +84,9 @@ def test_find_queries_do_not_grow_with_bookings(
     query = {"building": big_building.pk, "date": day.isoformat(), "amenities": [Amenity.objects.get().pk]}
 
     # session, user; buildings + opening hours; amenities; rules (2); upcoming count;
-    # desks + their amenities + their rooms' amenities; rooms + their amenities.
-    with django_assert_num_queries(13):
+    # the member's desks then; desks + their amenities + their rooms' amenities; rooms +
+    # their amenities.
+    with django_assert_num_queries(14):
         free = client.get(reverse("bookings:find"), {**query, "start_time": "18:00", "end_time": "20:00"})
 
     assert free.context["problems"] == []
@@ -117,8 +118,8 @@ def test_my_bookings_queries_do_not_grow_with_bookings(
             )
     client.force_login(member)
 
-    # session, user; upcoming; past count; past page.
-    with django_assert_num_queries(5):
+    # session, user; upcoming; the cancellation rules (default, building's); past count; past page.
+    with django_assert_num_queries(7):
         response = client.get(reverse("bookings:mine"))
 
     assert len(response.context["upcoming"]) == 2 * count

@@ -298,7 +298,8 @@ def test_deactivating_a_room_cancels_its_upcoming_bookings_and_tells_the_members
 
     day = tomorrow(building)
     upcoming = _book(member, desk, local(building, day, 10), local(building, day, 11), notify=False)
-    elsewhere = _book(member, DeskFactory(), local(building, day, 10), local(building, day, 11), notify=False)
+    # Later that day: one desk at a time.
+    elsewhere = _book(member, DeskFactory(), local(building, day, 11), local(building, day, 12), notify=False)
     with django_capture_on_commit_callbacks(execute=True):
         removal = delete_or_deactivate([desk.room], by=staff)
     assert removal.deactivated == [desk.room]

@@ -75,6 +75,10 @@ def find(request: HttpRequest) -> HttpResponse:
         context.update(building=search["building"], start=search["start"], end=search["end"])
         context["problems"] = slot_problems(request.user, search["building"], search["start"], search["end"])
         if not context["problems"]:
+            # Desks the member may not add are not offered; the page says which they hold.
+            context["desk_limit"] = services.desk_limit_problem(
+                request.user, search["building"], search["start"], search["end"]
+            )
             desks, rooms = services.available(
                 search["building"],
                 search["start"],
@@ -83,6 +87,8 @@ def find(request: HttpRequest) -> HttpResponse:
                 amenities=search["amenities"],
                 min_capacity=search["min_capacity"],
             )
+            if context["desk_limit"]:
+                desks = []
             context["desk_groups"] = [
                 (room, sorted(group, key=lambda desk: natural_key(desk.label)))
                 for room, group in groupby(desks, key=lambda desk: desk.room)
