@@ -46,7 +46,7 @@ def test_booking_email_goes_only_when_the_worker_runs(database_tasks, sink, memb
     assert _statuses() == [(DELIVER, "SUCCESSFUL")]
     [message] = sink.messages
     assert message["To"] == member.email
-    assert str(message["Subject"]).startswith(f"Бронирование подтверждено: Место {desk.label}")
+    assert str(message["Subject"]).startswith(f"Booking confirmed: Desk {desk.label}, {desk.room.name}, ")
     notification = Notification.objects.get(booking=booking)
     assert (notification.attempts, notification.sent_at is not None) == (1, True)
 
