@@ -164,6 +164,10 @@ class Donation(models.Model):
     def is_confirmed(self) -> bool:
         return self.status == DonationStatus.CONFIRMED
 
+    def is_own(self, user) -> bool:
+        """Whether `user` gave this donation: nobody confirms their own (services.confirm_donation)."""
+        return user is not None and self.donor_id is not None and self.donor_id == user.pk
+
     @property
     def real_name(self) -> str:
         """Who gave, for staff and the donor; never an email address."""

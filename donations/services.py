@@ -113,7 +113,7 @@ def confirm_donation(
     locked = _lock_pledge(donation, DonationStatus.CONFIRMED)
     if locked is None:
         return False
-    if confirmed_by is not None and confirmed_by.pk == locked.donor_id:
+    if locked.is_own(confirmed_by):
         # Four eyes on money: a receipt and karma need someone other than the donor,
         # superusers included.
         raise DonationError(

@@ -26,6 +26,12 @@ def donor_name(donation: Donation, viewer) -> str:
     return donation.name_for(viewer)
 
 
+@register.filter
+def is_own(donation: Donation, user) -> bool:
+    """Whether `user` gave the donation (and so may not confirm it)."""
+    return donation.is_own(user)
+
+
 @register.simple_tag
 def donation_goal() -> GoalProgress:
     """This month's goal and progress (two queries)."""

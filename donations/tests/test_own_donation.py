@@ -84,3 +84,14 @@ def test_admin_action_confirms_the_others_and_explains_the_own_one(client, staff
     assert theirs.status == "confirmed"
     own.refresh_from_db()
     assert (own.status, own.receipt_number) == ("pledged", None)
+
+
+def test_staff_page_offers_no_confirm_button_for_ones_own_pledge(client, staff, member):
+    own = DonationFactory(donor=staff)
+    theirs = DonationFactory(donor=member)
+    client.force_login(staff)
+    page = client.get(reverse("donations:staff")).text
+    assert page.count('data-testid="own-pledge"') == 1
+    assert "Ваше: подтвердит другой сотрудник." in page
+    assert reverse("donations:confirm", args=[own.pk]) not in page
+    assert f'action="{reverse("donations:confirm", args=[theirs.pk])}"' in page
