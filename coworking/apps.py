@@ -7,6 +7,7 @@ class CoworkingConfig(AppConfig):
     name = "coworking"
 
     def ready(self) -> None:
-        from coworking import tasks
+        from coworking import metrics, tasks
 
         tasks.connect_signals()
+        metrics.connect_signals()

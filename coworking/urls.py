@@ -6,7 +6,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from coworking import health, views
+from coworking import health, metrics, views
 
 # Staff sign in through the same rate-limited allauth login as members.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -22,6 +22,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", views.home, name="home"),
