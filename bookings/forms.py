@@ -17,45 +17,102 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.grid import natural_key, place_key
 from bookings.services import building_of
+from bookings.times import clock, is_repeated, wall_clock_passes
 from coworking.validators import EARLIEST_DATE, LATEST_DATE, validate_sensible_date
-from spaces.models import Amenity, Building, Desk, Room, end_day, local_instant
+from spaces.models import Amenity, Building, Desk, Room, end_day
 
 MIDNIGHT = dt.time(0)
 
 
-def local_moment(day: dt.date, time: dt.time, zone: zoneinfo.ZoneInfo, later: bool = False) -> dt.datetime:
-    """The instant of a local date and time, or ValidationError if the clocks skip it."""
-    instant = local_instant(day, time, zone)
-    if (instant.date(), instant.time()) != (day, time):
-        raise forms.ValidationError(
-            _(
-                "%(time)s does not exist on %(date)s in %(zone)s: the clocks go forward at that "
-                "hour. Choose a time before or after it."
-            )
-            % {"time": time.strftime("%H:%M"), "date": date_format(day, "j E"), "zone": zone.key}
+def gap_error(day: dt.date, time: dt.time, zone: zoneinfo.ZoneInfo) -> forms.ValidationError:
+    return forms.ValidationError(
+        _(
+            "%(time)s does not exist on %(date)s in %(zone)s: the clocks go forward at that "
+            "hour. Choose a time before or after it."
         )
-    if later:
-        second = dt.datetime.combine(day, time).replace(tzinfo=zone, fold=1)
-        instant = second.astimezone(dt.UTC).astimezone(zone)
-    return instant
+        % {"time": time.strftime("%H:%M"), "date": date_format(day, "j E"), "zone": zone.key},
+        code="skipped",
+    )
+
+
+def local_moment(day: dt.date, time: dt.time, zone: zoneinfo.ZoneInfo, later: bool = False) -> dt.datetime:
+    """The instant of a local date and time, or ValidationError if the clocks skip it.
+
+    A time of the repeated autumn hour means its first pass unless `later`.
+    """
+    passes = wall_clock_passes(day, time, zone)
+    if not passes:
+        raise gap_error(day, time, zone)
+    return passes[-1 if later else 0].astimezone(zone)
+
+
+PASSES = {"first": 0, "second": 1}
+
+
+def _chosen(passes: list[dt.datetime], chosen: str, field: str, day: dt.date, time: dt.time) -> dt.datetime:
+    """The pass of a repeated wall-clock time the member chose; asks when they have not."""
+    if len(passes) == 1:
+        return passes[0]
+    if chosen in PASSES:
+        return passes[PASSES[chosen]]
+    message = _(
+        "%(time)s happens twice on %(date)s: the clocks go back an hour. Choose which %(time)s you mean."
+    ) % {"time": time.strftime("%H:%M"), "date": date_format(day, "j E")}
+    raise forms.ValidationError({field: forms.ValidationError(message, code="repeated")})
 
 
 def local_slot(
     day: dt.date,
     start_time: dt.time,
     end_time: dt.time,
-    zone: zoneinfo.ZoneInfo,
-    start_later: bool = False,
-    end_later: bool = False,
+    building: Building,
+    start_pass: str = "",
+    end_pass: str = "",
+    ask: bool = True,
 ) -> tuple[dt.datetime, dt.datetime]:
-    """[start, end) of a local date; an end at 00:00 is midnight at the end of the day."""
-    start = local_moment(day, start_time, zone, start_later)
-    end = local_moment(end_day(day, end_time), end_time, zone, end_later)
-    # By timestamp: Python compares datetimes sharing a zone by wall clock, ignoring
-    # fold, which would refuse 02:30–02:00 in the repeated autumn hour.
-    if end.timestamp() <= start.timestamp():
-        raise forms.ValidationError(_("The end must be after the start."))
-    return start, end
+    """[start, end) typed as local times of a date in the building.
+
+    An end at 00:00 is midnight at the end of the day; an end at or before the start
+    is on the next day where the building stays open through midnight. A time the clocks
+    repeat must come with the pass the member chose ("first" or "second"), unless only
+    one pass of the end comes after the start; without `ask`, an unchosen start means
+    the first pass and an unchosen end the first after the start. A skipped time is
+    refused.
+    """
+    zone = building.zone
+    passes = wall_clock_passes(day, start_time, zone)
+    if not passes:
+        raise gap_error(day, start_time, zone)
+    start = _chosen(passes, start_pass or ("" if ask else "first"), "start_pass", day, start_time)
+    end_date = end_day(day, end_time)
+    later = [moment for moment in wall_clock_passes(end_date, end_time, zone) if moment > start]
+    if not later and end_time != MIDNIGHT and end_time <= start_time:
+        if not open_through_midnight(building, day):
+            raise forms.ValidationError(
+                _(
+                    "The end must be after the start. A booking can run past midnight only "
+                    "in a building that stays open through the night."
+                ),
+                code="order",
+            )
+        end_date = day + dt.timedelta(days=1)
+    passes = wall_clock_passes(end_date, end_time, zone)
+    if not passes:
+        raise gap_error(end_date, end_time, zone)
+    later = [moment for moment in passes if moment > start]
+    if later and end_pass not in PASSES and (len(later) == 1 or not ask):
+        passes = later[:1]
+    end = _chosen(passes, end_pass, "end_pass", end_date, end_time)
+    if end <= start:
+        raise forms.ValidationError(_("The end must be after the start."), code="order")
+    return start.astimezone(zone), end.astimezone(zone)
+
+
+def open_through_midnight(building: Building, day: dt.date) -> bool:
+    """Whether the building is open from `day` into the next one without closing."""
+    today = building.open_interval(day)
+    tomorrow = building.open_interval(day + dt.timedelta(days=1))
+    return today is not None and tomorrow is not None and today[1] == tomorrow[0]
 
 
 class DateInput(forms.DateInput):
@@ -72,11 +129,84 @@ class TimeInput(forms.TimeInput):
         super().__init__({"step": 60 * 15, **(attrs or {})}, format="%H:%M")
 
 
-class FindForm(forms.Form):
-    building = forms.ChoiceField(label=_("Building"))
+class SlotForm(forms.Form):
+    """A date with start and end times local to a building, as [start, end) instants.
+
+    On the day the clocks go back, a time of the repeated hour gets a choice of its two
+    passes (shown only then); a link from the day grid comes with the pass chosen.
+    """
+
     date = forms.DateField(label=_("Date"), widget=DateInput, validators=[validate_sensible_date])
     start_time = forms.TimeField(label=_("From"), widget=TimeInput)
     end_time = forms.TimeField(label=_("To"), widget=TimeInput, help_text=_("00:00 means midnight."))
+    start_pass = forms.ChoiceField(
+        label=_("Which start time?"), choices=PASSES.items(), required=False, widget=forms.HiddenInput
+    )
+    end_pass = forms.ChoiceField(
+        label=_("Which end time?"), choices=PASSES.items(), required=False, widget=forms.HiddenInput
+    )
+
+    # Whether an unchosen pass of a repeated time is asked for, or taken as the first.
+    ask_which_pass = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        building, day = self.typed_building(), self._typed("date")
+        start_time, end_time = self._typed("start_time"), self._typed("end_time")
+        if building is None or day is None:
+            return
+        if start_time is not None:
+            self._offer_passes("start_pass", wall_clock_passes(day, start_time, building.zone), building.zone)
+        if end_time is not None:
+            overnight = start_time is not None and end_time != MIDNIGHT and end_time <= start_time
+            end_date = day + dt.timedelta(days=1) if overnight else end_day(day, end_time)
+            passes = wall_clock_passes(end_date, end_time, building.zone)
+            if overnight and len(wall_clock_passes(day, end_time, building.zone)) == 2:
+                passes = wall_clock_passes(day, end_time, building.zone)
+            self._offer_passes("end_pass", passes, building.zone)
+
+    def typed_building(self) -> Building | None:
+        """The building of the place or building typed or prefilled; None if unknown."""
+        raise NotImplementedError
+
+    def _typed(self, name: str):
+        """A field's value as typed or prefilled, cleaned; None if missing or invalid."""
+        try:
+            return self.fields[name].clean(self[name].value())
+        except forms.ValidationError:
+            return None
+
+    def _offer_passes(self, name: str, passes: list[dt.datetime], zone: zoneinfo.ZoneInfo) -> None:
+        if len(passes) != 2:
+            return
+        first, second = (moment.astimezone(zone) for moment in passes)
+        field = self.fields[name]
+        field.choices = [
+            ("first", _("%(time)s, before the clocks go back") % {"time": clock(first, zone)}),
+            ("second", _("%(time)s, after the clocks go back") % {"time": clock(second, zone)}),
+        ]
+        field.widget = forms.RadioSelect(choices=field.choices)
+
+    def clean_slot(self, data: dict, building: Building) -> None:
+        """Add start and end to the cleaned data, or the error that stops them."""
+        if not {"date", "start_time", "end_time"} <= data.keys():
+            return
+        try:
+            data["start"], data["end"] = local_slot(
+                data["date"],
+                data["start_time"],
+                data["end_time"],
+                building,
+                data.get("start_pass", ""),
+                data.get("end_pass", ""),
+                ask=self.ask_which_pass,
+            )
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+
+
+class FindForm(SlotForm):
+    building = forms.ChoiceField(label=_("Building"))
     kinds = forms.MultipleChoiceField(
         label=_("Kind of place"),
         choices=Room.Kind.choices,
@@ -88,14 +218,22 @@ class FindForm(forms.Form):
     )
     min_capacity = forms.IntegerField(label=_("People"), min_value=1, max_value=500, required=False)
 
+    field_order = ["building", "date", "start_time", "end_time", "start_pass", "end_pass"]
+    # A search shows the times it looked for with their zone, and links to the booking
+    # form, which asks; asking here would hide the results behind a question.
+    ask_which_pass = False
+
     def __init__(self, *args, buildings: list[Building], amenities: list[Amenity], **kwargs):
-        super().__init__(*args, **kwargs)
         # The view loads buildings and amenities once; choices and cleaning reuse them.
         self.buildings = {str(b.pk): b for b in buildings}
         self.amenities = {str(a.pk): a for a in amenities}
+        super().__init__(*args, **kwargs)
         self.fields["building"].choices = [(key, b.name) for key, b in self.buildings.items()]
         self.fields["amenities"].choices = [(key, a.name) for key, a in self.amenities.items()]
         self.fields["min_capacity"].widget.attrs.update(placeholder="1")
+
+    def typed_building(self) -> Building | None:
+        return self.buildings.get(str(self["building"].value() or ""))
 
     def clean_building(self) -> Building:
         return self.buildings[self.cleaned_data["building"]]
@@ -105,31 +243,21 @@ class FindForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if {"building", "date", "start_time", "end_time"} <= data.keys():
-            zone = data["building"].zone
-            try:
-                data["start"], data["end"] = local_slot(
-                    data["date"], data["start_time"], data["end_time"], zone
-                )
-            except forms.ValidationError as error:
-                self.add_error(None, error)
+        if "building" in data:
+            self.clean_slot(data, data["building"])
         return data
 
 
-class BookingForm(forms.Form):
-    """Book one desk or whole room for a slot of one local day."""
+class BookingForm(SlotForm):
+    """Book one desk or whole room for a slot of one local day (or across midnight)."""
 
     place = forms.ChoiceField(label=_("Place"))
-    date = forms.DateField(label=_("Date"), widget=DateInput, validators=[validate_sensible_date])
-    start_time = forms.TimeField(label=_("From"), widget=TimeInput)
-    end_time = forms.TimeField(label=_("To"), widget=TimeInput, help_text=_("00:00 means midnight."))
-    # The second pass of a repeated autumn hour, carried from the day grid's link.
-    start_later = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    end_later = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    field_order = ["place", "date", "start_time", "end_time", "start_pass", "end_pass"]
 
     def __init__(self, *args, places: dict[str, Desk | Room], **kwargs):
-        super().__init__(*args, **kwargs)
         self.places = places
+        super().__init__(*args, **kwargs)
         self.fields["place"].choices = [
             ("", _("Choose a desk or a room")),
             *grouped_choices(places.values()),
@@ -138,28 +266,25 @@ class BookingForm(forms.Form):
     @property
     def chosen_place(self) -> Desk | Room | None:
         """The chosen place, to describe it next to the form (None if unknown)."""
-        key = self.data.get("place") if self.is_bound else self.initial.get("place")
-        return self.places.get(key or "")
+        return self.places.get(str(self["place"].value() or ""))
+
+    def typed_building(self) -> Building | None:
+        place = self.chosen_place
+        return None if place is None else building_of(place)
 
     def clean_place(self) -> Desk | Room:
         return self.places[self.cleaned_data["place"]]
 
     def clean(self) -> dict:
         data = super().clean()
-        if {"place", "date", "start_time", "end_time"} <= data.keys():
-            zone = building_of(data["place"]).zone
-            try:
-                data["start"], data["end"] = local_slot(
-                    data["date"],
-                    data["start_time"],
-                    data["end_time"],
-                    zone,
-                    data.get("start_later", False),
-                    data.get("end_later", False),
-                )
-            except forms.ValidationError as error:
-                self.add_error(None, error)
+        if "place" in data:
+            self.clean_slot(data, building_of(data["place"]))
         return data
+
+
+def _pass(moment: dt.datetime) -> str:
+    """The pass of a repeated wall-clock time an instant is ("" when it happens once)."""
+    return "second" if moment.fold else ("first" if is_repeated(moment, moment.tzinfo) else "")
 
 
 def slot_initial(place: Desk | Room, start: dt.datetime, end: dt.datetime) -> dict:
@@ -171,8 +296,8 @@ def slot_initial(place: Desk | Room, start: dt.datetime, end: dt.datetime) -> di
         "date": local_start.date(),
         "start_time": local_start.time().replace(tzinfo=None),
         "end_time": local_end.time().replace(tzinfo=None),
-        "start_later": bool(local_start.fold),
-        "end_later": bool(local_end.fold),
+        "start_pass": _pass(local_start),
+        "end_pass": _pass(local_end),
     }
 
 
@@ -185,7 +310,7 @@ def slot_post_data(place: Desk | Room, start: dt.datetime, end: dt.datetime) -> 
         "start_time": values["start_time"].strftime("%H:%M"),
         "end_time": values["end_time"].strftime("%H:%M"),
     }
-    data.update({name: "on" for name in ("start_later", "end_later") if values[name]})
+    data.update({name: values[name] for name in ("start_pass", "end_pass") if values[name]})
     return data
 
 

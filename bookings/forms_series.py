@@ -10,11 +10,13 @@ import datetime as dt
 
 from django import forms
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from bookings.forms import MIDNIGHT, DateInput, TimeInput, grouped_choices, initial_from_query, local_moment
+from bookings.forms import MIDNIGHT, DateInput, TimeInput, gap_error, grouped_choices, initial_from_query
 from bookings.models import BookingSeries
 from bookings.services import Resource, building_of, series_dates
+from bookings.times import wall_clock_passes
 from coworking.validators import validate_sensible_date
 from spaces.models import Desk, Room
 
@@ -53,15 +55,24 @@ class PlaceTimesForm(forms.Form):
         return self.cleaned_data["place"]
 
     def check_times_exist(self, days: list[dt.date]) -> None:
-        """Refuse a start or end time that the spring DST change skips on any of the days."""
+        """Refuse a start or end time that a DST change skips or repeats on any of the days:
+        a series has one time for every date, so it cannot say which pass it means."""
         zone = building_of(self.resource).zone
         for name in ("start_time", "end_time"):
+            time = self.cleaned_data[name]
             for day in days:
-                try:
-                    local_moment(day, self.cleaned_data[name], zone)
-                except forms.ValidationError as error:
-                    self.add_error(name, error)
-                    break
+                passes = wall_clock_passes(day, time, zone)
+                if len(passes) == 1:
+                    continue
+                if passes:
+                    message = _(
+                        "%(time)s happens twice on %(date)s: the clocks go back an hour. "
+                        "Choose another time, or book that day on its own."
+                    ) % {"time": time.strftime("%H:%M"), "date": date_format(day, "j E")}
+                    self.add_error(name, forms.ValidationError(message, code="repeated"))
+                else:
+                    self.add_error(name, gap_error(day, time, zone))
+                break
 
 
 class SeriesForm(PlaceTimesForm):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from bookings import services
 from bookings.models import Booking
+from bookings.times import is_repeated, zone_label
 from spaces.models import Building, Desk, Room
 
 # How far "find a place" looks for the next open slot when the building is closed now.
@@ -55,13 +56,6 @@ def new_booking_url(resource: Desk | Room, start: dt.datetime, end: dt.datetime)
     return f"{reverse('bookings:new')}?{query}"
 
 
-def offset_label(moment: dt.datetime) -> str:
-    offset = moment.utcoffset() or dt.timedelta(0)
-    sign = "-" if offset < dt.timedelta(0) else "+"
-    hours, rest = divmod(abs(offset), dt.timedelta(hours=1))
-    return f"UTC{sign}{hours:02d}:{rest // dt.timedelta(minutes=1):02d}"
-
-
 def next_slot(building: Building, now: dt.datetime, slot_minutes: int) -> dt.datetime | None:
     """The first bookable slot start from now on, looking a fortnight ahead."""
     today = building.local_today()
@@ -92,7 +86,7 @@ class Column:
     label: str
     past: bool
     on_the_hour: bool
-    # Set on the second pass through a repeated autumn hour, so the two are told apart.
+    # The zone ("CEST", "CET") of a time the clocks repeat, so the two passes are told apart.
     offset: str = ""
 
     @cached_property
@@ -152,15 +146,12 @@ class DayGrid:
 def _columns(building: Building, day: dt.date, slot_minutes: int, now: dt.datetime) -> list[Column]:
     step = dt.timedelta(minutes=slot_minutes)
     columns = []
-    seen = set()
     for start in services.day_slots(building, day, slot_minutes):
-        label = start.strftime("%H:%M")
         # In UTC: adding to a local time is wall-clock arithmetic, wrong across DST.
         end = start.astimezone(dt.UTC) + step
-        column = Column(start, end, label, past=start < now, on_the_hour=start.minute == 0)
-        if label in seen:
-            column.offset = offset_label(start)
-        seen.add(label)
+        column = Column(start, end, start.strftime("%H:%M"), past=start < now, on_the_hour=start.minute == 0)
+        if is_repeated(start, building.zone):
+            column.offset = zone_label(start)
         columns.append(column)
     return columns
 

@@ -35,29 +35,47 @@ class DeliveryFailed(Exception):
         self.attempts = notification.attempts
 
 
+def _together(notification: Notification) -> list[Booking]:
+    """The occurrences of a series one email is about: all booked ones for a confirmation,
+    all cancelled at once ("this and the following") for a cancellation; else none."""
+    booking = notification.booking
+    if not booking.series_id:
+        return []
+    bookings = Booking.objects.filter(series_id=booking.series_id).select_related(
+        "user", "building", "desk__room", "room"
+    )
+    if notification.kind == Notification.Kind.CONFIRMATION:
+        return list(bookings.active().order_by("start"))
+    if notification.kind == Notification.Kind.CANCELLATION:
+        together = bookings.filter(status=Booking.Status.CANCELLED, cancelled_at=booking.cancelled_at)
+        together = list(together.order_by("start"))
+        return together if len(together) > 1 else []
+    return []
+
+
 def _message(notification: Notification) -> EmailMessage:
     booking = notification.booking
     user = booking.user
-    series = []
-    if notification.kind == Notification.Kind.CONFIRMATION and booking.series_id:
-        series = list(Booking.objects.active().filter(series_id=booking.series_id).order_by("start"))
+    series = _together(notification)
     context = {
         "booking": booking,
         "user": user,
-        "place": ics.resource_label(booking),
         "series": series,
         "SPACE_NAME": settings.SPACE_NAME,
         "reminder_minutes": settings.BOOKING_REMINDER_MINUTES,
     }
     language = user.language or settings.LANGUAGE_CODE
     with translation.override(language), timezone.override(booking.building.zone):
+        context["place"] = ics.resource_label(booking)  # in the member's language
         subject = render_to_string(f"bookings/email/{notification.kind}_subject.txt", context)
         body = render_to_string(f"bookings/email/{notification.kind}.txt", context)
-        attachment = ics.calendar(series or [booking])
+        bookings = series or [booking]
+        method = ics.method_for(bookings)
+        attachment = ics.calendar(bookings, method=method)
     message = EmailMessage(
         subject=" ".join(subject.split()), body=body, to=[user.email], from_email=settings.DEFAULT_FROM_EMAIL
     )
-    message.attach("booking.ics", attachment, "text/calendar; charset=utf-8; method=PUBLISH")
+    message.attach("booking.ics", attachment, f"text/calendar; charset=utf-8; method={method}")
     return message
 
 

@@ -133,7 +133,12 @@ def cancel_booking(
 def cancel_series_from(
     booking: Booking, *, by: User, reason: str = "", now: dt.datetime | None = None
 ) -> int:
-    """Cancel this occurrence and every later active one of its series; returns how many."""
+    """Cancel this occurrence and every later active one of its series; returns how many.
+
+    One email cancels them all in the member's calendar: its notification finds the
+    occurrences by their shared cancellation instant.
+    """
+    now = now or timezone.now()
     if booking.series_id is None:
         cancel_booking(booking, by=by, reason=reason, now=now)
         return 1

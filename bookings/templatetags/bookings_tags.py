@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from django import template
 from django.templatetags.tz import do_timezone
@@ -11,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from bookings import grid
+from bookings import grid, times
 from bookings.models import Booking
 
 register = template.Library()
@@ -38,9 +39,34 @@ def place_name(place) -> str:
 
 @register.filter
 def when(booking: Booking) -> str:
-    """The day and times in the building's zone, e.g. "Thu, 26 November · 10:00–11:30"."""
-    start, end = booking.local_start, booking.local_end
-    return f"{date_format(start, 'D, j E')} · {start:%H:%M}–{end:%H:%M}"
+    """The day and times in the building's zone, e.g. "Thu, 26 November · 10:00–11:30"
+    ("02:00 CEST–02:00 CET" in the repeated autumn hour)."""
+    hours = times.clock_range(booking.start, booking.end, booking.building.zone)
+    return f"{date_format(booking.local_start, 'D, j E')} · {hours}"
+
+
+@register.filter
+def zoned_hours(booking: Booking) -> str:
+    """ "19:00–20:00 EST": a booking's hours with its building's zone, for staff lists."""
+    return times.zoned_clock_range(booking.start, booking.end, booking.building.zone)
+
+
+@register.filter
+def clock(moment: dt.datetime | None, where=None) -> str:
+    """ "14:30" in a building's zone (or a zone, or the current one), with the zone
+    abbreviation when that time happens twice that day: the one way pages print a time."""
+    return "" if moment is None else times.clock(moment, _zone(where))
+
+
+@register.filter
+def day_clock(moment: dt.datetime | None, where=None) -> str:
+    """ "26 November, 14:30", the time printed as `clock` prints it."""
+    return "" if moment is None else times.day_and_clock(moment, _zone(where))
+
+
+def _zone(where) -> dt.tzinfo | None:
+    """A building's zone, a zone given by name, or None for the current zone."""
+    return zoneinfo.ZoneInfo(where) if isinstance(where, str) else getattr(where, "zone", where)
 
 
 @register.filter

@@ -71,6 +71,8 @@ def test_member_finds_books_sees_and_cancels_a_desk(
     expect(page.get_by_test_id("place-card")).to_contain_text("A-1")
     page.screenshot(path=artifacts_dir / "bookings-new.png", full_page=True)
     page.get_by_test_id("confirm-booking").click()
+    # htmx posts the form and then follows the redirect to the booking.
+    expect(page.locator(".alert-success")).to_be_visible()
 
     booking = Booking.objects.get(user=member)
     assert (booking.desk.label, booking.start, booking.end) == (

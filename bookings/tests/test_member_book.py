@@ -52,8 +52,8 @@ def test_booking_form_is_prefilled_from_the_link(client, member, desk):
         "date": day,
         "start_time": dt.time(10),
         "end_time": dt.time(12, 30),
-        "start_later": False,
-        "end_later": False,
+        "start_pass": "",
+        "end_pass": "",
     }
     assert response.context["place"] == desk
     assert f'<option value="desk-{desk.pk}" selected>Desk A-1</option>' in response.text
@@ -90,7 +90,7 @@ def test_booking_confirms_redirects_and_emails_after_commit(
     [message] = mail.outbox
     assert message.to == [member.email]
     assert message.subject.startswith("Booking confirmed: Desk A-1, Hall, ")
-    assert [a[2] for a in message.attachments] == ["text/calendar; charset=utf-8; method=PUBLISH"]
+    assert [a[2] for a in message.attachments] == ["text/calendar; charset=utf-8; method=REQUEST"]
     page = client.get(response["Location"])
     assert [str(m) for m in page.context["messages"]] == [
         f"Booked for {day.day} {day:%B} at 10:00. The confirmation is on its way to your email."
@@ -185,9 +185,13 @@ def test_the_second_pass_of_the_autumn_hour_is_booked_from_the_day_grid(client, 
     )
     initial = link.context["form"].initial
 
-    response = client.post(reverse("bookings:new"), {**initial, "start_later": "on", "end_later": "on"})
+    response = client.post(reverse("bookings:new"), initial)
 
-    assert (initial["start_time"], initial["start_later"], initial["end_later"]) == (dt.time(2), True, True)
+    assert (initial["start_time"], initial["start_pass"], initial["end_pass"]) == (
+        dt.time(2),
+        "second",
+        "second",
+    )
     assert response.status_code == 302
     booking = Booking.objects.get()
     assert (booking.start, booking.end) == (

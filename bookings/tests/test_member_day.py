@@ -141,10 +141,10 @@ def test_day_grid_skips_the_spring_hour_and_shows_the_autumn_hour_twice(client, 
     assert [c.label for c in spring.columns[2:6]] == ["01:00", "01:30", "03:00", "03:30"]
     assert len(spring.columns) == 46
     assert [(c.label, c.offset) for c in autumn.columns[4:10]] == [
-        ("02:00", ""),
-        ("02:30", ""),
-        ("02:00", "UTC+01:00"),
-        ("02:30", "UTC+01:00"),
+        ("02:00", "CEST"),
+        ("02:30", "CEST"),
+        ("02:00", "CET"),
+        ("02:30", "CET"),
         ("03:00", ""),
         ("03:30", ""),
     ]

@@ -159,7 +159,10 @@ def test_find_keeps_bad_input_and_says_what_is_wrong(client, member, space):
     form = response.context["form"]
     assert form.errors == {
         "min_capacity": ["Enter a whole number."],
-        "__all__": ["The end must be after the start."],
+        "__all__": [
+            "The end must be after the start. A booking can run past midnight only in a building "
+            "that stays open through the night."
+        ],
     }
     assert 'value="lots"' in response.text
     assert response.status_code == 200

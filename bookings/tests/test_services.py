@@ -203,7 +203,7 @@ def test_confirmation_email_is_sent_after_commit_with_a_calendar_file(
     assert message.subject.startswith(f"Бронирование подтверждено: Место {desk.label}, {desk.room.name}, ")
     assert message.subject.endswith(", 10:00")
     [(filename, content, mimetype)] = message.attachments
-    assert (filename, mimetype) == ("booking.ics", "text/calendar; charset=utf-8; method=PUBLISH")
+    assert (filename, mimetype) == ("booking.ics", "text/calendar; charset=utf-8; method=REQUEST")
     [event] = Calendar.from_ical(content).walk("VEVENT")
     assert event.decoded("dtstart") == booking.start
     assert str(event["uid"]) == f"booking-{booking.pk}@localhost"

@@ -14,17 +14,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from bookings import services
 from bookings.forms import BookingForm, FindForm, bookable_places, initial_from_query, slot_post_data
 from bookings.grid import day_grid, natural_key, next_slot, slot_problems
+from bookings.models import Booking
+from bookings.times import clock
 from bookings.views.mine import cancel, detail, feed, feed_settings, ics, mine
 from coworking.validators import validate_sensible_date
-from spaces.models import Amenity, Building
+from spaces.models import Amenity, Building, Desk, Room
 
 __all__ = ["cancel", "day", "detail", "feed", "feed_settings", "find", "ics", "mine", "new"]
 
@@ -118,6 +122,36 @@ def day(request: HttpRequest, building_id: int) -> HttpResponse:
     return render(request, _fragment(request, "bookings/day.html", "grid"), context)
 
 
+def _held(user, place: Desk | Room, start: dt.datetime, end: dt.datetime) -> Booking | None:
+    """The member's active booking of exactly this place and time, if there is one."""
+    kind = "desk" if isinstance(place, Desk) else "room"
+    return Booking.objects.active().filter(user=user, start=start, end=end, **{kind: place}).first()
+
+
+def _taken(
+    request: HttpRequest, place: Desk | Room, start: dt.datetime, taken: services.SlotTaken
+) -> HttpResponse:
+    """Someone else took the slot first: the nearest free alternatives, one click each."""
+    alternatives = [(alt, slot_post_data(alt.resource, alt.start, alt.end)) for alt in taken.alternatives]
+    context = {
+        "place": place,
+        "building": services.building_of(place),
+        "start": start,
+        "alternatives": alternatives,
+    }
+    if request.htmx:
+        # htmx swaps no 4xx answer by default: the page's content replaces the form page's.
+        response = render(request, "bookings/taken.html#taken", context)
+        return reswap(retarget(response, "#main"), "innerHTML show:window:top")
+    return render(request, "bookings/taken.html", context, status=409)
+
+
+def _to_booking(request: HttpRequest, booking: Booking) -> HttpResponse:
+    """Go to the booking's page, by an htmx client redirect when htmx posted."""
+    url = reverse("bookings:detail", args=[booking.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 @login_required
 def new(request: HttpRequest) -> HttpResponse:
     places = bookable_places()
@@ -126,25 +160,23 @@ def new(request: HttpRequest) -> HttpResponse:
         place, start, end = form.cleaned_data["place"], form.cleaned_data["start"], form.cleaned_data["end"]
         try:
             booking = services.create_booking(user=request.user, resource=place, start=start, end=end)
-        except services.SlotTaken as taken:
-            alternatives = [
-                (alt, slot_post_data(alt.resource, alt.start, alt.end)) for alt in taken.alternatives
-            ]
-            context = {
-                "place": place,
-                "building": services.building_of(place),
-                "start": start,
-                "alternatives": alternatives,
-            }
-            return render(request, "bookings/taken.html", context, status=409)
         except services.BookingError as error:
+            # A second tap on "Book" finds the slot taken (or the quota used) by the
+            # first one: show the booking it made rather than a refusal.
+            held = _held(request.user, place, start, end)
+            if held is not None:
+                messages.info(request, _("You have already booked this place for this time."))
+                return _to_booking(request, held)
+            if isinstance(error, services.SlotTaken):
+                return _taken(request, place, start, error)
             form.add_error(None, error.message)
         else:
-            local = booking.local_start
+            zone = booking.building.zone
             messages.success(
                 request,
                 _("Booked for %(day)s at %(time)s. The confirmation is on its way to your email.")
-                % {"day": date_format(local, "j E"), "time": local.strftime("%H:%M")},
+                % {"day": date_format(booking.local_start, "j E"), "time": clock(booking.start, zone)},
             )
-            return redirect("bookings:detail", booking.pk)
-    return render(request, "bookings/new.html", {"form": form, "place": form.chosen_place})
+            return _to_booking(request, booking)
+    template = _fragment(request, "bookings/new.html", "booking-form")
+    return render(request, template, {"form": form, "place": form.chosen_place})
