@@ -47,7 +47,8 @@ def test_booking_email_goes_only_when_the_worker_runs(database_tasks, sink, memb
     [message] = sink.messages
     assert message["To"] == member.email
     subject = str(message["Subject"])
-    assert (subject.startswith("Booking confirmed: "), f" {desk.label}, {desk.room.name}, " in subject) == (True, True)
+    place = f" {desk.label}, {desk.room.name}, "
+    assert (subject.startswith("Booking confirmed: "), place in subject) == (True, True)
     notification = Notification.objects.get(booking=booking)
     assert (notification.attempts, notification.sent_at is not None) == (1, True)
 
