@@ -1,8 +1,9 @@
 """Staff's admin for bookings, their rules and notifications.
 
-New bookings are made through services.create_booking and cancellations through
-services.cancel_booking, exactly as on the member and staff pages; the form checks the
-rules and overlaps first so that problems show as form errors.
+New bookings are made through services.create_booking, moves through
+services.reschedule_booking and cancellations through services.cancel_booking, exactly
+as on the member and staff pages; the form asks services.booking_problems first so
+that problems show as form errors.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ PLACE_FIELDS = {"desk", "room", "start", "end"}
 def _local_display(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
     local = timezone.localtime(moment, zone)
     return f"{formats.date_format(local, 'SHORT_DATETIME_FORMAT')} {local.tzname()}"
+
+
+def _taken_message(resource) -> str:
+    if isinstance(resource, Desk):
+        return gettext("This desk is already booked for that time.")
+    return gettext("This room is already booked for that time.")
 
 
 class BookingAdminForm(forms.ModelForm):
@@ -91,31 +98,29 @@ class BookingAdminForm(forms.ModelForm):
             services.check_resource(resource)
         except services.BookingError as error:
             self.add_error(None, error.message)
-        if not data.get("rules_overridden"):
-            self._check_rules(data.get("user") or self.instance.user, resource, start, end)
-        if not services.is_free(resource, start, end, exclude_pk=self.instance.pk):
-            taken = (
-                gettext("This desk is already booked for that time.")
-                if isinstance(resource, Desk)
-                else gettext("This room is already booked for that time.")
-            )
-            self.add_error(None, taken)
+        user = data.get("user") or self.instance.user
+        self._check_booking(user, resource, start, end, override_rules=bool(data.get("rules_overridden")))
         return data
 
-    def _check_rules(self, user, resource, start: dt.datetime, end: dt.datetime) -> None:
-        # A booking being moved counts neither against the quota nor as a desk held.
-        problems = services.rule_problems(
+    def _check_booking(
+        self, user, resource, start: dt.datetime, end: dt.datetime, *, override_rules: bool
+    ) -> None:
+        """What create_booking or reschedule_booking would refuse, as form errors."""
+        problems = services.booking_problems(
             user=user,
             resource=resource,
             start=start,
             end=end,
-            rules=services.rules_for(services.building_of(resource)),
+            override_rules=override_rules,
             now=timezone.now(),
-            exclude_pk=self.instance.pk,
+            moving=self.instance if self.instance.pk else None,
         )
         for problem in problems:
-            self.add_error(None, problem.message)
-        if problems:
+            if isinstance(problem, services.SlotTaken):
+                self.add_error(None, _taken_message(resource))
+            else:
+                self.add_error(None, problem.message)
+        if any(problem.overridable for problem in problems):
             self.add_error(None, gettext("Tick “Override the booking rules” to book anyway."))
 
     def validate_constraints(self) -> None:
@@ -185,9 +190,19 @@ class BookingAdmin(SensibleDatesAdmin, admin.ModelAdmin):
         return _local_display(booking.start, booking.building.zone)
 
     def save_model(self, request: HttpRequest, obj: Booking, form: BookingAdminForm, change: bool) -> None:
+        if change and PLACE_FIELDS & set(form.changed_data):
+            # Moved like anywhere else: under the locks, with the rules, and the member told.
+            services.reschedule_booking(
+                obj,
+                start=obj.start,
+                end=obj.end,
+                resource=obj.resource,
+                by=request.user,
+                override_rules=form.cleaned_data["rules_overridden"],
+            )
+            obj.refresh_from_db()
+            return
         if change:
-            if PLACE_FIELDS & set(form.changed_data):
-                obj.sequence += 1  # Calendars replace the event they already have.
             super().save_model(request, obj, form, change)
             return
         booking = services.create_booking(
@@ -203,7 +218,8 @@ class BookingAdmin(SensibleDatesAdmin, admin.ModelAdmin):
         obj._state.adding = False
 
     def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
-        """A booking taken between the form's check and the save is reported, not a 500."""
+        """A booking taken (or a rule broken) between the form's check and the save is
+        reported, not a 500."""
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (services.BookingError, IntegrityError) as error:

@@ -463,6 +463,7 @@ class Notification(models.Model):
         CANCELLATION = "cancellation", _("Cancellation")
         REMINDER = "reminder", _("Reminder")
         RELEASED = "released", _("Released (no-show)")
+        UPDATED = "updated", _("Update")
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)

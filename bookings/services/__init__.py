@@ -14,11 +14,13 @@ from bookings.services.availability import (
 )
 from bookings.services.booking import (
     _lock,
+    booking_problems,
     cancel_booking,
     cancel_bookings_in,
     cancel_series_from,
     create_booking,
     queue_notification,
+    reschedule_booking,
 )
 from bookings.services.rules import (
     Alternative,
@@ -52,6 +54,7 @@ __all__ = [
     "_resource_filter",
     "available",
     "book_series",
+    "booking_problems",
     "building_of",
     "cancel_booking",
     "cancel_bookings_in",
@@ -65,6 +68,7 @@ __all__ = [
     "nearest_alternatives",
     "plan_series",
     "queue_notification",
+    "reschedule_booking",
     "rule_problems",
     "rules_for",
     "series_dates",

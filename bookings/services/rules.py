@@ -46,12 +46,17 @@ def rules_for(building: Building) -> Rules:
 
 
 class BookingError(Exception):
-    """A booking that cannot be made or changed; the message is shown to the member."""
+    """A booking that cannot be made or changed; the message is shown to the member.
 
-    def __init__(self, message: str, code: str):
+    `overridable`: staff may book anyway by overriding the rules (true of every problem
+    a rule check reports; never of an overlap or a place out of service).
+    """
+
+    def __init__(self, message: str, code: str, *, overridable: bool = False):
         super().__init__(message)
         self.message = message
         self.code = code
+        self.overridable = overridable
 
 
 @dataclass(frozen=True)
@@ -304,4 +309,7 @@ def rule_problems(
     being moved, which counts for neither.
     """
     request = Request(user, resource, start, end, rules, now, upcoming, held, exclude_pk)
-    return [problem for check in CHECKS if (problem := check(request)) is not None]
+    problems = [problem for check in CHECKS if (problem := check(request)) is not None]
+    for problem in problems:
+        problem.overridable = True
+    return problems

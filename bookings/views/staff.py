@@ -18,8 +18,6 @@ from bookings.models import Booking
 from coworking.decorators import staff_required
 
 PER_PAGE = 25
-# What services.rule_problems reports; staff may override these, never an overlap.
-RULE_CODES = {"past", "closed", "grid", "too_short", "too_long", "too_far", "quota"}
 
 
 def _list_of_day(booking: Booking) -> str:
@@ -64,7 +62,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
             )
         except services.BookingError as error:
             form.add_error(None, error.message)
-            if error.code in RULE_CODES:
+            if error.overridable:
                 form.add_error(None, _("Tick “Override the booking rules” to book anyway."))
         else:
             messages.success(
