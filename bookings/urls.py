@@ -11,6 +11,7 @@ urlpatterns = [
     path("mine/", member.mine, name="mine"),
     path("<int:pk>/", member.detail, name="detail"),
     path("<int:pk>/cancel/", member.cancel, name="cancel"),
+    path("<int:pk>/release/", member.release, name="release"),
     path("<int:pk>/booking.ics", member.ics, name="ics"),
     path("calendar/", member.feed_settings, name="feed_settings"),
     path("calendar/<str:token>.ics", member.feed, name="feed"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from bookings.models import Booking, BookingSeries, Notification
 from bookings.services.availability import is_free, nearest_alternatives
+from bookings.services.cancellation import cancel_policy
 from bookings.services.rules import (
     BookingError,
     Resource,
@@ -36,33 +37,6 @@ def _lock(user: User, resource: Resource) -> None:
     """Serialize bookings per member (quota) and per desk or room (overlaps)."""
     User.objects.select_for_update().filter(pk=user.pk).first()
     type(resource).objects.select_for_update().filter(pk=resource.pk).first()
-
-
-def booking_problems(
-    *,
-    user: User,
-    resource: Resource,
-    start: dt.datetime,
-    end: dt.datetime,
-    override_rules: bool,
-    now: dt.datetime,
-    moving: Booking | None = None,
-) -> list[BookingError]:
-    """What stops booking `resource` for [start, end), or moving a booking there: the
-    rules (unless staff override them), then an overlap (SlotTaken). create_booking and
-    reschedule_booking raise the first under their locks; the admin form shows them all.
-    The booking being moved counts neither against the quota nor as a desk held, and
-    never overlaps itself."""
-    exclude_pk = moving.pk if moving else None
-    problems = []
-    if not override_rules:
-        rules = rules_for(building_of(resource))
-        problems = rule_problems(
-            user=user, resource=resource, start=start, end=end, rules=rules, now=now, exclude_pk=exclude_pk
-        )
-    if not is_free(resource, start, end, exclude_pk=exclude_pk):
-        problems.append(SlotTaken([]))
-    return problems
 
 
 def create_booking(
@@ -93,11 +67,14 @@ def create_booking(
     try:
         with transaction.atomic():
             _lock(user, resource)
-            problems = booking_problems(
-                user=user, resource=resource, start=start, end=end, override_rules=override_rules, now=now
-            )
-            if problems:
-                raise problems[0]
+            if not override_rules:
+                problems = rule_problems(
+                    user=user, resource=resource, start=start, end=end, rules=rules_for(building), now=now
+                )
+                if problems:
+                    raise problems[0]
+            if not is_free(resource, start, end):
+                raise SlotTaken([])
             booking = Booking.objects.create(
                 user=user,
                 building=building,
@@ -112,69 +89,6 @@ def create_booking(
             )
             if notify:
                 queue_notification(booking, Notification.Kind.CONFIRMATION)
-    except (SlotTaken, IntegrityError) as error:
-        if isinstance(error, IntegrityError) and "no_overlap" not in str(error):
-            raise
-        raise SlotTaken(nearest_alternatives(resource, start, end)) from error
-    return booking
-
-
-def reschedule_booking(
-    booking: Booking,
-    *,
-    start: dt.datetime,
-    end: dt.datetime,
-    by: User,
-    resource: Resource | None = None,
-    override_rules: bool = False,
-    now: dt.datetime | None = None,
-    notify: bool = True,
-) -> Booking:
-    """Move an active booking to [start, end), on another desk or room if given, or raise
-    BookingError / SlotTaken.
-
-    The same locks, rules and overlap check as create_booking; the booking being moved
-    counts neither against the member's quota nor as a desk they hold, and never
-    overlaps itself. The member's calendar updates the event it has (SEQUENCE + 1).
-    """
-    now = now or timezone.now()
-    resource = resource or booking.resource
-    if end.timestamp() <= start.timestamp():
-        raise BookingError(_("The end must be after the start."), "order")
-    if by.pk != booking.user_id and not by.is_staff:
-        raise BookingError(_("You can only change your own bookings."), "forbidden")
-    if override_rules and not by.is_staff:
-        raise BookingError(_("Only staff can override the booking rules."), "forbidden")
-    check_resource(resource)
-    building = building_of(resource)
-    try:
-        with transaction.atomic():
-            _lock(booking.user, resource)
-            booking = Booking.objects.select_for_update().select_related("user").get(pk=booking.pk)
-            if booking.status != Booking.Status.CONFIRMED:
-                raise BookingError(_("This booking is no longer active."), "not_active")
-            problems = booking_problems(
-                user=booking.user,
-                resource=resource,
-                start=start,
-                end=end,
-                override_rules=override_rules,
-                now=now,
-                moving=booking,
-            )
-            if problems:
-                raise problems[0]
-            booking.building = building
-            booking.desk = resource if isinstance(resource, Desk) else None
-            booking.room = resource if isinstance(resource, Room) else None
-            booking.start, booking.end = start, end
-            booking.rules_overridden = override_rules
-            booking.sequence += 1
-            booking.save(
-                update_fields=["building", "desk", "room", "start", "end", "rules_overridden", "sequence"]
-            )
-            if notify:
-                queue_notification(booking, Notification.Kind.UPDATED)
     except (SlotTaken, IntegrityError) as error:
         if isinstance(error, IntegrityError) and "no_overlap" not in str(error):
             raise
@@ -199,22 +113,46 @@ def cancel_booking(
             raise BookingError(_("This booking is no longer active."), "not_active")
         if booking.start <= now:
             raise BookingError(_("A booking that has started can no longer be cancelled."), "started")
-        cutoff = dt.timedelta(minutes=rules_for(booking.building).cancellation_cutoff_minutes)
-        if not by.is_staff and booking.start - now < cutoff:
+        policy = cancel_policy(booking, by=by, now=now)
+        if not policy.can_cancel:
+            cutoff = booking.start - policy.deadline
             raise BookingError(
                 _("Bookings can be cancelled up to %(minutes)d minutes before the start.")
                 % {"minutes": cutoff // dt.timedelta(minutes=1)},
                 "cutoff",
             )
-        booking.status = Booking.Status.CANCELLED
-        booking.cancelled_at = now
-        booking.cancelled_by = by
-        booking.cancel_reason = reason.strip()
-        booking.sequence += 1
-        booking.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "sequence"])
+        _mark_cancelled(booking, by=by, reason=reason.strip(), now=now)
         if notify:
             queue_notification(booking, Notification.Kind.CANCELLATION)
     return booking
+
+
+def release_booking(booking: Booking, *, by: User, now: dt.datetime | None = None) -> Booking:
+    """The member won't come to a booking past its cancellation cut-off ("I won't come"):
+    free the place and remove it from their calendar. Not a no-show, so no penalty:
+    only confirmed bookings are no-shows (bookings.attendance.no_shows)."""
+    now = now or timezone.now()
+    if by.pk != booking.user_id:
+        raise BookingError(_("Only the member who booked can release a booking."), "forbidden")
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().select_related("building").get(pk=booking.pk)
+        policy = cancel_policy(booking, by=by, now=now)
+        if policy.can_cancel:
+            raise BookingError(_("This booking can still be cancelled."), "cancel_instead")
+        if not policy.can_release:
+            raise BookingError(_("This booking can no longer be released."), "not_releasable")
+        _mark_cancelled(booking, by=by, reason=_("Released: the member will not come."), now=now)
+        queue_notification(booking, Notification.Kind.CANCELLATION)
+    return booking
+
+
+def _mark_cancelled(booking: Booking, *, by: User, reason: str, now: dt.datetime) -> None:
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_at = now
+    booking.cancelled_by = by
+    booking.cancel_reason = reason
+    booking.sequence += 1
+    booking.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "sequence"])
 
 
 def cancel_series_from(
@@ -261,13 +199,6 @@ def cancel_bookings_in(
 
 def queue_notification(booking: Booking, kind: str) -> None:
     """Record the email with the booking; a background task sends it once the transaction commits."""
-    if kind == Notification.Kind.UPDATED:
-        # Each change is news: the one update row is sent again, with the booking as it is then.
-        notification, _created = Notification.objects.update_or_create(
-            booking=booking, kind=kind, defaults={"sent_at": None, "attempts": 0, "last_error": ""}
-        )
-    else:
-        notification, created = Notification.objects.get_or_create(booking=booking, kind=kind)
-        if not created:
-            return  # recorded before: sent once only
-    enqueue_on_commit(deliver_notification, notification.pk)
+    notification, created = Notification.objects.get_or_create(booking=booking, kind=kind)
+    if created:
+        enqueue_on_commit(deliver_notification, notification.pk)

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from bookings import grid, times
+from bookings import grid, services, times
 from bookings.models import Booking
 
 register = template.Library()
@@ -67,6 +67,12 @@ def day_clock(moment: dt.datetime | None, where=None) -> str:
 def _zone(where) -> dt.tzinfo | None:
     """A building's zone, a zone given by name, or None for the current zone."""
     return zoneinfo.ZoneInfo(where) if isinstance(where, str) else getattr(where, "zone", where)
+
+
+@register.filter
+def can_cancel(booking: Booking, user) -> bool:
+    """Whether `user` can cancel the booking now: the services' one answer, for a page."""
+    return services.cancel_policy(booking, by=user).can_cancel
 
 
 @register.filter

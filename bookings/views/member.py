@@ -26,11 +26,11 @@ from bookings.forms import BookingForm, FindForm, bookable_places, initial_from_
 from bookings.grid import day_grid, natural_key, next_slot, slot_problems
 from bookings.models import Booking
 from bookings.times import clock
-from bookings.views.mine import cancel, detail, feed, feed_settings, ics, mine
+from bookings.views.mine import cancel, detail, feed, feed_settings, ics, mine, release
 from coworking.validators import validate_sensible_date
 from spaces.models import Amenity, Building, Desk, Room
 
-__all__ = ["cancel", "day", "detail", "feed", "feed_settings", "find", "ics", "mine", "new"]
+__all__ = ["cancel", "day", "detail", "feed", "feed_settings", "find", "ics", "mine", "new", "release"]
 
 
 def _fragment(request: HttpRequest, template: str, name: str) -> str:

@@ -1,4 +1,5 @@
-"""A member's own bookings: the list, one booking, cancelling, .ics, the calendar feed.
+"""A member's own bookings: the list, one booking, cancelling or releasing, .ics, the
+calendar feed.
 
 Every booking is fetched with the member as a condition, so another member's booking
 is a 404 by any URL.
@@ -44,8 +45,10 @@ def mine(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     own = _own_bookings(request)
     history = own.filter(Q(end__lte=now) | ~Q(status=Booking.Status.CONFIRMED)).order_by("-start", "-pk")
+    upcoming = list(own.upcoming(now).order_by("start"))
+    services.with_cancel_policies(upcoming, by=request.user, now=now)
     context = {
-        "upcoming": list(own.upcoming(now).order_by("start")),
+        "upcoming": upcoming,
         "history": Paginator(history, PAST_PER_PAGE).get_page(request.GET.get("page")),
         "now": now,
     }
@@ -62,7 +65,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(series_id=booking.series_id, start__gt=booking.start, user=request.user)
             .count()
         )
-    context = {"booking": booking, "following": following, "now": timezone.now()}
+    now = timezone.now()
+    context = {
+        "booking": booking,
+        "following": following,
+        "now": now,
+        "policy": services.cancel_policy(booking, by=request.user, now=now),
+    }
     return render(request, "bookings/detail.html", context)
 
 
@@ -86,6 +95,20 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("bookings:detail", booking.pk)
     messages.success(request, message)
     return redirect("bookings:mine")
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "I won't come": free a booking that can no longer be cancelled, without penalty."""
+    booking = _own_booking(request, pk)
+    try:
+        services.release_booking(booking, by=request.user)
+    except services.BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you for letting us know. The place is free for others again."))
+    return redirect("bookings:detail", booking.pk)
 
 
 def _calendar_response(content: bytes, filename: str = "") -> HttpResponse:
