@@ -30,6 +30,8 @@ ADVISORY_LOCK_KEY = 0x636F776F726B  # "cowork"
 class Job:
     command: str
     seconds: int
+    # Jobs about the database queue itself have nothing to do with the immediate backend.
+    queue_only: bool = False
 
     @property
     def interval(self) -> int:
@@ -41,10 +43,17 @@ JOBS = (
     Job("release_no_shows", 5 * 60),
     Job("close_open_visits", 15 * 60),
     Job("send_notifications", 10 * 60),
-    Job("requeue_stalled_tasks", 5 * 60),
+    Job("requeue_stalled_tasks", 5 * 60, queue_only=True),
     Job("delete_orphaned_uploads", 60 * 60),
-    Job("prune_db_task_results", 24 * 60 * 60),
+    Job("prune_db_task_results", 24 * 60 * 60, queue_only=True),
 )
+
+
+def jobs() -> list[Job]:
+    from coworking.tasks import uses_database_queue
+
+    queue = uses_database_queue()
+    return [job for job in JOBS if queue or not job.queue_only]
 
 
 class AdvisoryLock:

@@ -24,7 +24,10 @@ PHOTO_MODELS = (BuildingPhoto, RoomPhoto)
 def _stored(storage: Storage, folder: str) -> Iterator[str]:
     for variant, _size in VARIANTS:
         directory = f"{folder}/{variant}"
-        _dirs, files = storage.listdir(directory)
+        try:
+            _dirs, files = storage.listdir(directory)
+        except FileNotFoundError:  # local storage before the first photo (S3 lists nothing)
+            continue
         for name in files:
             yield f"{directory}/{name}"
 

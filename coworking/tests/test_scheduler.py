@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django_tasks_db.models import DBTaskResult
 
-from coworking.scheduler import JOBS, AdvisoryLock
+from coworking.scheduler import JOBS, AdvisoryLock, jobs
 from coworking.tests.tasks_support import process_env
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
@@ -85,3 +85,10 @@ def test_only_one_scheduler_runs_jobs_and_a_standby_takes_over(tmp_path):
         "another scheduler holds the lock; standing by",
         f"scheduler lock taken; running {len(JOBS)} jobs",
     ]
+
+
+def test_jobs_about_the_database_queue_run_only_with_it(settings):
+    queue_jobs = {"requeue_stalled_tasks", "prune_db_task_results"}
+    assert [job.command for job in jobs()] == [job.command for job in JOBS if job.command not in queue_jobs]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert jobs() == list(JOBS)

@@ -57,3 +57,14 @@ def test_dry_run_lists_orphans_and_deletes_nothing(settings):
         f"Orphaned uploads: {len(found)} found (dry run, nothing deleted).",
     )
     assert default_storage.exists(stray)
+
+
+def test_local_storage_before_any_photo_has_no_orphans(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+    assert orphans_module.orphaned_uploads(timezone.now()) == []

@@ -15,7 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from coworking.scheduler import JOBS, single_instance_lock
+from coworking.scheduler import jobs, single_instance_lock
 from coworking.tasks import enqueue, run_command
 
 logger = logging.getLogger("coworking.scheduler")
@@ -80,7 +80,7 @@ class Command(BaseCommand):
             timezone=dt.UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
         )
         now = dt.datetime.now(dt.UTC)
-        for job in JOBS:
+        for job in jobs():
             scheduler.add_job(
                 enqueue_job,
                 IntervalTrigger(seconds=job.interval),
@@ -101,9 +101,8 @@ class Command(BaseCommand):
                 beat.touch()
 
         scheduler.add_job(check, IntervalTrigger(seconds=1), id="check", next_run_time=now)
-        logger.info(
-            "scheduler lock taken; running %d jobs", len(JOBS), extra={"jobs": [job.command for job in JOBS]}
-        )
+        commands = [job.command for job in jobs()]
+        logger.info("scheduler lock taken; running %d jobs", len(commands), extra={"jobs": commands})
         scheduler.start()
         if lost.is_set():
             raise CommandError("scheduler lock lost")
