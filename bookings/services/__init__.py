@@ -2,8 +2,7 @@
 
 Views, the admin and management commands all call these functions, so every rule is
 written once: `rules` (the effective rules and one check per rule), `availability` (what
-is free), `booking` (create and cancel under locks), `cancellation` (until when a
-booking can be cancelled or released), `series` (recurring bookings).
+is free), `booking` (create and cancel under locks), `series` (recurring bookings).
 """
 
 from bookings.services.availability import (
@@ -15,19 +14,15 @@ from bookings.services.availability import (
 )
 from bookings.services.booking import (
     _lock,
+    booking_problems,
     cancel_booking,
     cancel_bookings_in,
     cancel_series_from,
     create_booking,
     queue_notification,
-    release_booking,
+    reschedule_booking,
 )
-from bookings.services.cancellation import (
-    CancelPolicy,
-    cancel_policy,
-    cancellation_deadline,
-    with_cancel_policies,
-)
+from bookings.services.reminders import due_reminders, queue_reminders
 from bookings.services.rules import (
     Alternative,
     BookingError,
@@ -49,7 +44,6 @@ from bookings.services.series import Occurrence, book_series, plan_series, serie
 __all__ = [
     "Alternative",
     "BookingError",
-    "CancelPolicy",
     "Occurrence",
     "Resource",
     "Rules",
@@ -61,24 +55,24 @@ __all__ = [
     "_resource_filter",
     "available",
     "book_series",
+    "booking_problems",
     "building_of",
     "cancel_booking",
     "cancel_bookings_in",
-    "cancel_policy",
     "cancel_series_from",
-    "cancellation_deadline",
     "check_resource",
     "create_booking",
     "day_slots",
     "desk_limit_problem",
+    "due_reminders",
     "held_desks",
     "is_free",
     "nearest_alternatives",
     "plan_series",
     "queue_notification",
-    "release_booking",
+    "queue_reminders",
+    "reschedule_booking",
     "rule_problems",
     "rules_for",
     "series_dates",
-    "with_cancel_policies",
 ]
