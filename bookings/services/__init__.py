@@ -2,7 +2,8 @@
 
 Views, the admin and management commands all call these functions, so every rule is
 written once: `rules` (the effective rules and one check per rule), `availability` (what
-is free), `booking` (create and cancel under locks), `series` (recurring bookings).
+is free), `booking` (create and cancel under locks), `cancellation` (until when a
+booking can be cancelled or released), `series` (recurring bookings).
 """
 
 from bookings.services.availability import (
@@ -20,9 +21,15 @@ from bookings.services.booking import (
     cancel_series_from,
     create_booking,
     queue_notification,
+    release_booking,
     reschedule_booking,
 )
-from bookings.services.reminders import due_reminders, queue_reminders
+from bookings.services.cancellation import (
+    CancelPolicy,
+    cancel_policy,
+    cancellation_deadline,
+    with_cancel_policies,
+)
 from bookings.services.rules import (
     Alternative,
     BookingError,
@@ -44,6 +51,7 @@ from bookings.services.series import Occurrence, book_series, plan_series, serie
 __all__ = [
     "Alternative",
     "BookingError",
+    "CancelPolicy",
     "Occurrence",
     "Resource",
     "Rules",
@@ -59,20 +67,22 @@ __all__ = [
     "building_of",
     "cancel_booking",
     "cancel_bookings_in",
+    "cancel_policy",
     "cancel_series_from",
+    "cancellation_deadline",
     "check_resource",
     "create_booking",
     "day_slots",
     "desk_limit_problem",
-    "due_reminders",
     "held_desks",
     "is_free",
     "nearest_alternatives",
     "plan_series",
     "queue_notification",
-    "queue_reminders",
+    "release_booking",
     "reschedule_booking",
     "rule_problems",
     "rules_for",
     "series_dates",
+    "with_cancel_policies",
 ]

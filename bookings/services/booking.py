@@ -39,6 +39,33 @@ def _lock(user: User, resource: Resource) -> None:
     type(resource).objects.select_for_update().filter(pk=resource.pk).first()
 
 
+def booking_problems(
+    *,
+    user: User,
+    resource: Resource,
+    start: dt.datetime,
+    end: dt.datetime,
+    override_rules: bool,
+    now: dt.datetime,
+    moving: Booking | None = None,
+) -> list[BookingError]:
+    """What stops booking `resource` for [start, end), or moving a booking there: the
+    rules (unless staff override them), then an overlap (SlotTaken). create_booking and
+    reschedule_booking raise the first under their locks; the admin form shows them all.
+    The booking being moved counts neither against the quota nor as a desk held, and
+    never overlaps itself."""
+    exclude_pk = moving.pk if moving else None
+    problems = []
+    if not override_rules:
+        rules = rules_for(building_of(resource))
+        problems = rule_problems(
+            user=user, resource=resource, start=start, end=end, rules=rules, now=now, exclude_pk=exclude_pk
+        )
+    if not is_free(resource, start, end, exclude_pk=exclude_pk):
+        problems.append(SlotTaken([]))
+    return problems
+
+
 def create_booking(
     *,
     user: User,
@@ -67,14 +94,11 @@ def create_booking(
     try:
         with transaction.atomic():
             _lock(user, resource)
-            if not override_rules:
-                problems = rule_problems(
-                    user=user, resource=resource, start=start, end=end, rules=rules_for(building), now=now
-                )
-                if problems:
-                    raise problems[0]
-            if not is_free(resource, start, end):
-                raise SlotTaken([])
+            problems = booking_problems(
+                user=user, resource=resource, start=start, end=end, override_rules=override_rules, now=now
+            )
+            if problems:
+                raise problems[0]
             booking = Booking.objects.create(
                 user=user,
                 building=building,
@@ -89,6 +113,69 @@ def create_booking(
             )
             if notify:
                 queue_notification(booking, Notification.Kind.CONFIRMATION)
+    except (SlotTaken, IntegrityError) as error:
+        if isinstance(error, IntegrityError) and "no_overlap" not in str(error):
+            raise
+        raise SlotTaken(nearest_alternatives(resource, start, end)) from error
+    return booking
+
+
+def reschedule_booking(
+    booking: Booking,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    by: User,
+    resource: Resource | None = None,
+    override_rules: bool = False,
+    now: dt.datetime | None = None,
+    notify: bool = True,
+) -> Booking:
+    """Move an active booking to [start, end), on another desk or room if given, or raise
+    BookingError / SlotTaken.
+
+    The same locks, rules and overlap check as create_booking; the booking being moved
+    counts neither against the member's quota nor as a desk they hold, and never
+    overlaps itself. The member's calendar updates the event it has (SEQUENCE + 1).
+    """
+    now = now or timezone.now()
+    resource = resource or booking.resource
+    if end.timestamp() <= start.timestamp():
+        raise BookingError(_("The end must be after the start."), "order")
+    if by.pk != booking.user_id and not by.is_staff:
+        raise BookingError(_("You can only change your own bookings."), "forbidden")
+    if override_rules and not by.is_staff:
+        raise BookingError(_("Only staff can override the booking rules."), "forbidden")
+    check_resource(resource)
+    building = building_of(resource)
+    try:
+        with transaction.atomic():
+            _lock(booking.user, resource)
+            booking = Booking.objects.select_for_update().select_related("user").get(pk=booking.pk)
+            if booking.status != Booking.Status.CONFIRMED:
+                raise BookingError(_("This booking is no longer active."), "not_active")
+            problems = booking_problems(
+                user=booking.user,
+                resource=resource,
+                start=start,
+                end=end,
+                override_rules=override_rules,
+                now=now,
+                moving=booking,
+            )
+            if problems:
+                raise problems[0]
+            booking.building = building
+            booking.desk = resource if isinstance(resource, Desk) else None
+            booking.room = resource if isinstance(resource, Room) else None
+            booking.start, booking.end = start, end
+            booking.rules_overridden = override_rules
+            booking.sequence += 1
+            booking.save(
+                update_fields=["building", "desk", "room", "start", "end", "rules_overridden", "sequence"]
+            )
+            if notify:
+                queue_notification(booking, Notification.Kind.UPDATED)
     except (SlotTaken, IntegrityError) as error:
         if isinstance(error, IntegrityError) and "no_overlap" not in str(error):
             raise
@@ -199,6 +286,13 @@ def cancel_bookings_in(
 
 def queue_notification(booking: Booking, kind: str) -> None:
     """Record the email with the booking; a background task sends it once the transaction commits."""
-    notification, created = Notification.objects.get_or_create(booking=booking, kind=kind)
-    if created:
-        enqueue_on_commit(deliver_notification, notification.pk)
+    if kind == Notification.Kind.UPDATED:
+        # Each change is news: the one update row is sent again, with the booking as it is then.
+        notification, _created = Notification.objects.update_or_create(
+            booking=booking, kind=kind, defaults={"sent_at": None, "attempts": 0, "last_error": ""}
+        )
+    else:
+        notification, created = Notification.objects.get_or_create(booking=booking, kind=kind)
+        if not created:
+            return  # recorded before: sent once only
+    enqueue_on_commit(deliver_notification, notification.pk)
