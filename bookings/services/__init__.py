@@ -30,6 +30,7 @@ from bookings.services.cancellation import (
     cancellation_deadline,
     with_cancel_policies,
 )
+from bookings.services.reminders import due_reminders, queue_reminders
 from bookings.services.rules import (
     Alternative,
     BookingError,
@@ -74,11 +75,13 @@ __all__ = [
     "create_booking",
     "day_slots",
     "desk_limit_problem",
+    "due_reminders",
     "held_desks",
     "is_free",
     "nearest_alternatives",
     "plan_series",
     "queue_notification",
+    "queue_reminders",
     "release_booking",
     "reschedule_booking",
     "rule_problems",
