@@ -18,9 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KarmaReason, User
 from accounts.services import award_karma
+from coworking.tasks import enqueue_on_commit
 from coworking.validators import validate_sensible_date
 from donations.models import MONEY_LIMIT, Donation, DonationStatus, MonthlyGoal, ReceiptCounter, space_zone
 from donations.money import check_amount
+from donations.tasks import deliver_receipt
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +132,7 @@ def confirm_donation(
     if locked.donor_id is not None and points > 0:
         award_karma(locked.donor, points, KarmaReason.DONATION, source=locked)
     if notify and locked.recipient_email:
-        transaction.on_commit(lambda: send_receipt(locked.pk))
+        enqueue_on_commit(deliver_receipt, locked.pk)
     donation.refresh_from_db()
     return True
 
