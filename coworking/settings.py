@@ -351,9 +351,12 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
 if envbool("BEHIND_PROXY", not DEBUG):
-    # nginx terminates TLS and says so in X-Forwarded-Proto.
+    # nginx terminates TLS and says so in X-Forwarded-Proto (it overwrites what a client sent).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    USE_X_FORWARDED_HOST = True
+    # Exactly one proxy hop is ours: nginx appends the address it saw to X-Forwarded-For,
+    # so allauth's login rate limits count that last entry, never the ones a client wrote.
+    # The Host header passes through unchanged, so X-Forwarded-Host is not trusted.
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
 X_FRAME_OPTIONS = "DENY"
 
 # Metrics: /metrics answers only to these networks, never through the proxy, and with
