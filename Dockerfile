@@ -1,5 +1,17 @@
 # Production image for the coworking platform: gunicorn serving Django, static files
-# served by whitenoise from the image itself.
+# served by whitenoise from the image itself. The same image runs the web replicas, the
+# worker, the scheduler and the one-shot migration (docker-compose.yml picks the command).
+# `--target backup` builds the small backup/restore image instead.
+
+# ---- backup: pg_dump/pg_restore of the server's major version, boto3 for the bucket ----
+FROM postgres:16-bookworm AS backup
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends python3-boto3 \
+    && rm -rf /var/lib/apt/lists/*
+COPY docker/backup.sh docker/restore.sh docker/s3mirror.py /usr/local/bin/
+USER postgres
+WORKDIR /backups
+CMD ["backup.sh", "/backups/latest"]
 
 # ---- build: dependencies, compiled translations, collected static files ----
 FROM python:3.12-slim AS build
@@ -34,7 +46,7 @@ RUN export DEBUG=false SECRET_KEY=build-only-not-a-secret ALLOWED_HOSTS=localhos
     && python manage.py compilemessages --ignore=.venv \
     && python manage.py collectstatic --noinput \
     && rm -rf /tmp/build-data \
-    && chmod 0755 docker/entrypoint.sh
+    && chmod 0755 docker/*.sh
 
 # ---- runtime ----
 FROM python:3.12-slim
@@ -64,9 +76,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as u; hosts = [h.strip().lstrip('.') for h in os.environ.get('ALLOWED_HOSTS', '').split(',')]; host = next((h for h in hosts if h and h != '*'), 'localhost'); u.urlopen(u.Request('http://127.0.0.1:8000/healthz', headers={'Host': host}), timeout=4)"]
 
-ENTRYPOINT ["/app/docker/entrypoint.sh"]
-# A shell expands the tuning variables at start. No --access-logfile: gunicorn's access
-# log stays off because the app logs every request as JSON. The heartbeat files go to
-# /dev/shm because a container's overlay filesystem can stall them; the control socket
-# would need a writable home directory and nothing in the container uses it.
-CMD ["sh", "-c", "exec gunicorn coworking.wsgi:application --bind 0.0.0.0:8000 --workers \"${GUNICORN_WORKERS:-3}\" --threads \"${GUNICORN_THREADS:-2}\" --forwarded-allow-ips \"${FORWARDED_ALLOW_IPS:-127.0.0.1,::1}\" --worker-tmp-dir /dev/shm --no-control-socket"]
+# docker/web.sh reads the gunicorn tuning variables (GUNICORN_WORKERS, GUNICORN_THREADS,
+# FORWARDED_ALLOW_IPS). Migrations are the one-shot migrate service's job (docker/migrate.sh).
+CMD ["docker/web.sh"]

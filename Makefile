@@ -14,6 +14,7 @@ MANAGE := $(BIN)/python manage.py
 help:
 	@echo "make run    set everything up and serve the app at http://127.0.0.1:8000 (SQLite, demo data)"
 	@echo "make test   lint and run every test against real PostgreSQL, S3 and Chromium"
+	@echo "make stack-test   the production topology (nginx, 2 web, worker, scheduler) on loopback"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +62,13 @@ format: $(VENV)/.dev
 
 test: system-deps $(VENV)/.dev messages lint
 	$(BIN)/python -m tools.testenv $(PYTEST_ARGS)
+
+# docker-compose.yml's topology on loopback without Docker: PostgreSQL, S3, migrate, two
+# gunicorn instances, worker, scheduler, an SMTP sink and Debian's nginx (installed if
+# missing) with the site's own config; stacktests/ proves it through nginx.
+.PHONY: stack-test
+stack-test: system-deps $(VENV)/.dev messages
+	$(BIN)/python -m tools.stacktest $(STACK_TEST_ARGS)
 
 # "What is free?" on a million bookings, on a throwaway PostgreSQL (see bench/README.md).
 .PHONY: bench

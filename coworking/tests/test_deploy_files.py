@@ -25,7 +25,10 @@ DOCKERFILE = ROOT / "Dockerfile"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 DOCKERIGNORE = ROOT / ".dockerignore"
-ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
+WEB_SCRIPT = ROOT / "docker" / "web.sh"
+MIGRATE_SCRIPT = ROOT / "docker" / "migrate.sh"
+# The services built from this repository's image, all reading the app's settings.
+APP_SERVICES = ("web", "worker", "scheduler", "migrate")
 SETTINGS = ROOT / "coworking" / "settings.py"
 
 # Compose must refuse to start without these rather than run with an empty value.
@@ -37,6 +40,7 @@ REQUIRED_VARIABLES = {
     "MINIO_ROOT_PASSWORD",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
+    "AWS_S3_PUBLIC_ENDPOINT_URL",
 }
 # Left empty in .env.example, so a copied placeholder can never become a live secret.
 SECRETS = {"SECRET_KEY", "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "AWS_SECRET_ACCESS_KEY"}
@@ -281,10 +285,58 @@ def test_compose_healthy_dependencies_define_healthchecks():
 
 def test_compose_web_waits_for_its_backends():
     assert dependencies(services()["web"]) == {
+        "migrate": "service_completed_successfully",
+        "createbuckets": "service_completed_successfully",
         "db": "service_healthy",
         "minio": "service_healthy",
-        "createbuckets": "service_completed_successfully",
     }
+
+
+@pytest.mark.parametrize("name", ["worker", "scheduler"])
+def test_compose_background_processes_wait_for_the_migration(name):
+    assert dependencies(services()[name])["migrate"] == "service_completed_successfully"
+    assert dependencies(services()["migrate"]) == {"db": "service_healthy"}
+
+
+def test_compose_long_running_services_have_health_checks_and_run_as_non_root():
+    image_user = final("USER").split(":")[0]
+    for name, service in services().items():
+        if service.get("restart") != "unless-stopped":
+            continue
+        healthcheck = service.get("healthcheck", {})
+        assert healthcheck.get("test") and not healthcheck.get("disable"), f"{name} has no health check"
+        user = str(service.get("user", image_user if service.get("build") else "root")).split(":")[0]
+        assert user not in ("root", "0", ""), f"{name} runs as root"
+
+
+def test_compose_web_scales_without_fixed_names_or_ports():
+    web = services()["web"]
+    assert "container_name" not in web
+    assert "ports" not in web
+    assert web["expose"] == ["8000"]
+    # Only nginx is published.
+    assert [name for name, service in services().items() if service.get("ports")] == ["nginx"]
+
+
+def test_compose_app_services_share_one_image_and_environment():
+    app_environment = compose()["x-app-environment"]
+    for name in APP_SERVICES:
+        service = services()[name]
+        assert (service["image"], service["build"]) == ("coworking-app:latest", ".")
+        assert environment(service).items() >= app_environment.items(), name
+        assert service["read_only"] is True and service["tmpfs"] == ["/tmp"]
+
+
+@pytest.mark.parametrize("name", ["worker", "scheduler"])
+def test_compose_background_commands_exist(name):
+    command = services()[name]["command"]
+    assert command[:3] == ["python", "manage.py", command[2]]
+    assert list(ROOT.glob(f"*/management/commands/{command[2]}.py")), f"no command {command[2]}"
+
+
+def test_compose_migrate_runs_the_migration_script():
+    assert services()["migrate"]["command"] == ["docker/migrate.sh"]
+    assert services()["migrate"]["restart"] == "no"
 
 
 def test_compose_named_volumes_are_declared():
@@ -334,12 +386,12 @@ def test_env_example_leaves_secrets_empty():
     assert not filled, f"secrets must be empty in .env.example: {filled}"
 
 
-def test_web_environment_is_read_by_the_app():
-    cmd = final("CMD")
-    read_by_image = set(re.findall(rf"\$\{{({NAME})", cmd))
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_environment_is_read_by_the_app(name):
+    read_by_image = set(re.findall(rf"\$\{{({NAME})", WEB_SCRIPT.read_text()))
     readable = settings_variables() | read_by_image
-    unread = set(environment(services()["web"])) - readable
-    assert not unread, f"web sets variables that neither settings.py nor the image reads: {unread}"
+    unread = set(environment(services()[name])) - readable
+    assert not unread, f"{name} sets variables that neither settings.py nor docker/web.sh reads: {unread}"
 
 
 def test_web_environment_points_at_compose_services():
@@ -362,9 +414,11 @@ def test_compose_restart_policies():
         for dependency, condition in dependencies(service).items()
         if condition == "service_completed_successfully"
     }
-    assert one_shot == {"createbuckets"}
+    assert one_shot == {"migrate", "createbuckets", "minio-permissions"}
+    on_demand = {name for name, service in services().items() if service.get("profiles")}
+    assert on_demand == {"backup"}
     for name, service in services().items():
-        expected = "no" if name in one_shot else "unless-stopped"
+        expected = "no" if name in one_shot | on_demand else "unless-stopped"
         assert service.get("restart", "no") == expected, f"{name} restart policy"
 
 
@@ -373,7 +427,13 @@ def test_compose_web_health_check_matches_image():
     image_probe = healthcheck_command(final("HEALTHCHECK"))
     assert web_probe == ["CMD", *image_probe]
     assert "http://127.0.0.1:8000/healthz" in web_probe[-1]
-    assert services()["web"]["ports"] == ["8000:8000"]
+
+
+def test_compose_backup_image_matches_the_database_major_version():
+    postgres_major = services()["db"]["image"].split(":")[1].split("-")[0]
+    backup_stage = next(stage for stage in dockerfile_stages() if stage[0][1].endswith(" AS backup"))
+    assert backup_stage[0][1] == f"postgres:{postgres_major}-bookworm AS backup"
+    assert services()["backup"]["build"] == {"context": ".", "target": "backup"}
 
 
 CREATEBUCKETS_ENV = {
@@ -437,6 +497,8 @@ def test_dockerfile_stages_build_on_python_312_slim():
     stages = dockerfile_stages()
     for stage in stages:
         base = stage[0][1].split()[0]
+        if stage[0][1].endswith(" AS backup"):
+            continue  # the backup tools need the database's own pg_dump
         assert base == "python:3.12-slim", f"FROM {base}"
 
 
@@ -479,23 +541,20 @@ def test_dockerfile_copies_existing_files():
         assert source == "." or not dockerignored(source), f"COPY {source} is excluded by .dockerignore"
 
 
-def test_dockerfile_entrypoint_script_is_in_the_image():
-    entrypoint = exec_form(final("ENTRYPOINT"))
-    workdir = final("WORKDIR")
-    relative = Path(entrypoint[0]).relative_to(workdir)
-    assert (ROOT / relative).is_file(), f"{relative} does not exist"
-    assert not dockerignored(str(relative))
-    assert "." in copy_sources(), "the project is copied whole, which brings the entrypoint along"
+def test_dockerfile_command_script_is_in_the_image():
+    assert "ENTRYPOINT" not in {keyword for keyword, _ in final_stage()}
+    command = exec_form(final("CMD"))
+    assert command == ["docker/web.sh"]
+    assert (ROOT / command[0]).is_file()
+    assert not dockerignored(command[0])
+    assert "." in copy_sources(), "the project is copied whole, which brings the script along"
 
 
-def test_dockerfile_command_starts_gunicorn_with_env_tuning(tmp_path):
-    cmd = exec_form(final("CMD"))
-    assert cmd[:2] == ["sh", "-c"]
-    assert "--access-logfile" not in cmd[2], "the app already logs every request"
+def test_web_script_starts_gunicorn_with_env_tuning(tmp_path):
     stub(tmp_path, "gunicorn", 'printf "%s\\n" "$@"\n')
 
     def arguments(env: dict[str, str]) -> list[str]:
-        result = run(cmd, tmp_path, env)
+        result = run([str(WEB_SCRIPT)], tmp_path, env)
         assert result.returncode == 0, result.stderr
         return result.stdout.splitlines()
 
@@ -503,12 +562,32 @@ def test_dockerfile_command_starts_gunicorn_with_env_tuning(tmp_path):
         return args[args.index(name) + 1]
 
     defaults = arguments({})
+    assert "--access-logfile" not in defaults, "the app already logs every request"
     assert defaults[0] == "coworking.wsgi:application"
     assert option(defaults, "--bind") == "0.0.0.0:8000"
     assert (option(defaults, "--workers"), option(defaults, "--threads")) == ("3", "2")
-    tuned = arguments({"GUNICORN_WORKERS": "5", "GUNICORN_THREADS": "4", "FORWARDED_ALLOW_IPS": "10.0.0.2"})
+    tuned = arguments(
+        {
+            "GUNICORN_WORKERS": "5",
+            "GUNICORN_THREADS": "4",
+            "FORWARDED_ALLOW_IPS": "10.0.0.2",
+            "GUNICORN_BIND": "127.0.0.2:9000",
+        }
+    )
     assert (option(tuned, "--workers"), option(tuned, "--threads")) == ("5", "4")
     assert option(tuned, "--forwarded-allow-ips") == "10.0.0.2"
+    assert option(tuned, "--bind") == "127.0.0.2:9000"
+
+
+def test_web_script_empties_the_metrics_folder(tmp_path):
+    stub(tmp_path, "gunicorn", 'ls -A "$PROMETHEUS_MULTIPROC_DIR"\n')
+    folder = tmp_path / "prometheus"
+    folder.mkdir()
+    (folder / "counter_123.db").write_text("stale")
+    result = run([str(WEB_SCRIPT)], tmp_path, {"PROMETHEUS_MULTIPROC_DIR": str(folder)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert folder.is_dir()
 
 
 def test_requirements_provide_the_image_runtime():
@@ -525,28 +604,30 @@ def test_requirements_provide_the_image_runtime():
 # --- docker/entrypoint.sh ------------------------------------------------------------
 
 
-def test_entrypoint_migrates_then_execs_command(tmp_path):
+def test_migrate_script_migrates_then_creates_the_cache_table(tmp_path):
     log = tmp_path / "calls.log"
     stub(tmp_path / "bin", "python", f'echo "python $*" >>{log}\n')
-    result = run([str(ENTRYPOINT), "echo", "server started"], tmp_path / "bin", {})
+    result = run([str(MIGRATE_SCRIPT)], tmp_path / "bin", {})
     assert result.returncode == 0, result.stderr
     assert log.read_text().splitlines() == [
         "python manage.py migrate --noinput",
         "python manage.py createcachetable",
     ]
-    assert result.stdout == "server started\n"
 
 
-def test_entrypoint_stops_when_migrations_fail(tmp_path):
-    stub(tmp_path / "bin", "python", 'case "$*" in *migrate*) exit 3 ;; esac\n')
-    result = run([str(ENTRYPOINT), "echo", "server started"], tmp_path / "bin", {})
-    assert result.returncode != 0
-    assert "server started" not in result.stdout
+def test_migrate_script_fails_when_migrations_fail(tmp_path):
+    log = tmp_path / "calls.log"
+    stub(tmp_path / "bin", "python", f'echo "python $*" >>{log}\ncase "$*" in *migrate*) exit 3 ;; esac\n')
+    result = run([str(MIGRATE_SCRIPT)], tmp_path / "bin", {})
+    assert result.returncode == 3
+    assert log.read_text().splitlines() == ["python manage.py migrate --noinput"]
 
 
-def test_entrypoint_is_executable():
-    assert os.access(ENTRYPOINT, os.X_OK)
-    assert ENTRYPOINT.read_text().startswith("#!/bin/sh\n")
+@pytest.mark.parametrize("script", ["web.sh", "migrate.sh", "backup.sh", "restore.sh"])
+def test_scripts_are_executable_posix_shell(script):
+    path = ROOT / "docker" / script
+    assert os.access(path, os.X_OK)
+    assert path.read_text().startswith("#!/bin/sh\n")
 
 
 # --- .dockerignore -------------------------------------------------------------------
@@ -576,7 +657,7 @@ def test_dockerignore_drops_secrets_and_local_state(path):
     [
         "manage.py",
         "requirements.txt",
-        "docker/entrypoint.sh",
+        "docker/web.sh",
         "coworking/settings.py",
         "locale/ru/LC_MESSAGES/django.po",
         "static/css",
