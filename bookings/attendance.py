@@ -3,7 +3,9 @@
 A booking can be checked into from CHECKIN_OPENS_MINUTES_BEFORE its start until
 CHECKIN_CLOSES_MINUTES_AFTER it (the grace period). A confirmed booking nobody checked
 into by the end of its grace period is a no-show, unless the member could not have
-attended it (see `no_shows`): `release_no_shows` marks it RELEASED, which frees the
+attended it (see `no_shows`) or another app says they came (`signals.no_shows_due`:
+visits attends the bookings of members already in the building): `release_no_shows`
+marks it RELEASED, which frees the
 slot by itself (the exclusion constraint and every availability query look only at
 confirmed bookings), emails the member and costs KARMA_NO_SHOW_PENALTY.
 
@@ -25,6 +27,7 @@ from accounts.models import KarmaReason, User
 from accounts.services import award_karma
 from bookings.models import Booking, Notification
 from bookings.services import queue_notification
+from bookings.signals import no_shows_due
 from spaces.models import Building, Desk, Room
 
 
@@ -111,9 +114,12 @@ def no_shows(now: dt.datetime | None = None):
 
 
 def release_no_show(booking: Booking, now: dt.datetime | None = None) -> bool:
-    """Release one no-show booking; False if it was attended or released meanwhile."""
+    """Release one no-show booking; False if it was attended (now or meanwhile) or
+    released meanwhile."""
     now = now or timezone.now()
     with transaction.atomic():
+        # A member who was in the building is attended here, whoever calls this.
+        no_shows_due.send(sender=Booking, bookings=no_shows(now).filter(pk=booking.pk), now=now)
         booking = no_shows(now).select_for_update().select_related("user").filter(pk=booking.pk).first()
         if booking is None:
             return False

@@ -13,3 +13,12 @@ class VisitsConfig(AppConfig):
         NavItem(_("Statistics"), "visits:statistics", staff_only=True),
     ]
     home_widgets = ["visits/home_widget.html"]
+
+    def ready(self) -> None:
+        from bookings.signals import no_shows_due
+        from visits.services import attend_bookings_of_present_members
+
+        def attend_present_members(sender, bookings, now, **kwargs) -> None:
+            attend_bookings_of_present_members(now, bookings)
+
+        no_shows_due.connect(attend_present_members, weak=False, dispatch_uid="visits.attend_present_members")

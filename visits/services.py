@@ -17,8 +17,8 @@ Decisions worth knowing:
 - A forgotten visit closes at the end of the open period it started in (see
   `automatic_closing_time`).
 - A booking counts as attended when the member checks in during its check-in window,
-  or was already in the building then (`attend_bookings_of_present_members`, run by
-  `manage.py release_no_shows` before it releases the true no-shows).
+  or was already in the building then (`attend_bookings_of_present_members`, which
+  bookings.attendance runs before releasing any no-show, whoever asks it to).
 """
 
 from __future__ import annotations
@@ -282,12 +282,16 @@ def absent_no_shows(now: dt.datetime | None = None) -> QuerySet:
     return attendance.no_shows(now).exclude(_member_was_in())
 
 
-def attend_bookings_of_present_members(now: dt.datetime | None = None) -> list[Booking]:
-    """Count as attended the would-be no-shows whose member was in the building during
-    the check-in window: someone who arrived in the morning for an afternoon booking
-    never taps "check in" again and must not be released or penalised."""
+def attend_bookings_of_present_members(
+    now: dt.datetime | None = None, bookings: QuerySet | None = None
+) -> list[Booking]:
+    """Count as attended the would-be no-shows (all, or those of `bookings`) whose member
+    was in the building during the check-in window: someone who arrived in the morning
+    for an afternoon booking never taps "check in" again and must not be released or
+    penalised. Also run by bookings.attendance before every release (signals.no_shows_due)."""
+    candidates = attendance.no_shows(now) if bookings is None else bookings
     attended = []
-    for booking in attendance.no_shows(now).filter(_member_was_in()).order_by("start", "pk"):
+    for booking in candidates.filter(_member_was_in()).order_by("start", "pk"):
         opens, closes = attendance.checkin_window(booking)
         visit = (
             _visits_during(booking.user_id, booking.building_id, opens, closes)
