@@ -14,8 +14,8 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from bookings import times
-from bookings.models import Booking
+from bookings import notifications, times
+from bookings.models import Booking, Notification
 from bookings.tests.factories import BookingFactory, BuildingFactory, DeskFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.language("en")]
@@ -187,3 +187,13 @@ def test_the_taken_page_tells_the_two_passes_apart(client, member, desk):
 
     assert response.status_code == 409
     assert "for 31 October, 02:00 CET a moment before you" in response.text
+
+
+@pytest.mark.parametrize("kind", [kind for kind, _label in Notification.Kind.choices])
+def test_every_booking_email_tells_the_two_passes_apart(member, desk, kind):
+    booking = BookingFactory(user=member, desk=desk, start=FIRST_TWO, end=SECOND_TWO)
+
+    message = notifications._message(Notification(booking=booking, kind=kind))
+
+    assert "02:00 CEST–02:00 CET" in message.body
+    assert "02:00 CEST" in message.subject
