@@ -9,6 +9,8 @@ the check, and a request that still loses gets SlotTaken, never a 500.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -37,6 +39,18 @@ def _lock(user: User, resource: Resource) -> None:
     """Serialize bookings per member (quota) and per desk or room (overlaps)."""
     User.objects.select_for_update().filter(pk=user.pk).first()
     type(resource).objects.select_for_update().filter(pk=resource.pk).first()
+
+
+@contextmanager
+def _overlap_reported(resource: Resource, start: dt.datetime, end: dt.datetime) -> Iterator[None]:
+    """An overlap, found by the check or by the exclusion constraint (a race lost), leaves
+    as SlotTaken with the nearest free alternatives, never a 500."""
+    try:
+        yield
+    except (SlotTaken, IntegrityError) as error:
+        if isinstance(error, IntegrityError) and "no_overlap" not in str(error):
+            raise
+        raise SlotTaken(nearest_alternatives(resource, start, end)) from error
 
 
 def booking_problems(
@@ -91,32 +105,27 @@ def create_booking(
         raise BookingError(_("Only staff can override the booking rules."), "forbidden")
     check_resource(resource)
     building = building_of(resource)
-    try:
-        with transaction.atomic():
-            _lock(user, resource)
-            problems = booking_problems(
-                user=user, resource=resource, start=start, end=end, override_rules=override_rules, now=now
-            )
-            if problems:
-                raise problems[0]
-            booking = Booking.objects.create(
-                user=user,
-                building=building,
-                desk=resource if isinstance(resource, Desk) else None,
-                room=resource if isinstance(resource, Room) else None,
-                start=start,
-                end=end,
-                series=series,
-                created_at=now,
-                created_by=by,
-                rules_overridden=override_rules,
-            )
-            if notify:
-                queue_notification(booking, Notification.Kind.CONFIRMATION)
-    except (SlotTaken, IntegrityError) as error:
-        if isinstance(error, IntegrityError) and "no_overlap" not in str(error):
-            raise
-        raise SlotTaken(nearest_alternatives(resource, start, end)) from error
+    with _overlap_reported(resource, start, end), transaction.atomic():
+        _lock(user, resource)
+        problems = booking_problems(
+            user=user, resource=resource, start=start, end=end, override_rules=override_rules, now=now
+        )
+        if problems:
+            raise problems[0]
+        booking = Booking.objects.create(
+            user=user,
+            building=building,
+            desk=resource if isinstance(resource, Desk) else None,
+            room=resource if isinstance(resource, Room) else None,
+            start=start,
+            end=end,
+            series=series,
+            created_at=now,
+            created_by=by,
+            rules_overridden=override_rules,
+        )
+        if notify:
+            queue_notification(booking, Notification.Kind.CONFIRMATION)
     return booking
 
 
@@ -148,38 +157,33 @@ def reschedule_booking(
         raise BookingError(_("Only staff can override the booking rules."), "forbidden")
     check_resource(resource)
     building = building_of(resource)
-    try:
-        with transaction.atomic():
-            _lock(booking.user, resource)
-            booking = Booking.objects.select_for_update().select_related("user").get(pk=booking.pk)
-            if booking.status != Booking.Status.CONFIRMED:
-                raise BookingError(_("This booking is no longer active."), "not_active")
-            problems = booking_problems(
-                user=booking.user,
-                resource=resource,
-                start=start,
-                end=end,
-                override_rules=override_rules,
-                now=now,
-                moving=booking,
-            )
-            if problems:
-                raise problems[0]
-            booking.building = building
-            booking.desk = resource if isinstance(resource, Desk) else None
-            booking.room = resource if isinstance(resource, Room) else None
-            booking.start, booking.end = start, end
-            booking.rules_overridden = override_rules
-            booking.sequence += 1
-            booking.save(
-                update_fields=["building", "desk", "room", "start", "end", "rules_overridden", "sequence"]
-            )
-            if notify:
-                queue_notification(booking, Notification.Kind.UPDATED)
-    except (SlotTaken, IntegrityError) as error:
-        if isinstance(error, IntegrityError) and "no_overlap" not in str(error):
-            raise
-        raise SlotTaken(nearest_alternatives(resource, start, end)) from error
+    with _overlap_reported(resource, start, end), transaction.atomic():
+        _lock(booking.user, resource)
+        booking = Booking.objects.select_for_update().select_related("user").get(pk=booking.pk)
+        if booking.status != Booking.Status.CONFIRMED:
+            raise BookingError(_("This booking is no longer active."), "not_active")
+        problems = booking_problems(
+            user=booking.user,
+            resource=resource,
+            start=start,
+            end=end,
+            override_rules=override_rules,
+            now=now,
+            moving=booking,
+        )
+        if problems:
+            raise problems[0]
+        booking.building = building
+        booking.desk = resource if isinstance(resource, Desk) else None
+        booking.room = resource if isinstance(resource, Room) else None
+        booking.start, booking.end = start, end
+        booking.rules_overridden = override_rules
+        booking.sequence += 1
+        booking.save(
+            update_fields=["building", "desk", "room", "start", "end", "rules_overridden", "sequence"]
+        )
+        if notify:
+            queue_notification(booking, Notification.Kind.UPDATED)
     return booking
 
 
