@@ -245,6 +245,7 @@ if TASKS_BACKEND not in TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 # An email task is tried this often, waiting 1, 2, 4 ... (at most 60) minutes between tries.
 TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 8)
+TASK_RETRY_DELAY_SECONDS = envint("TASK_RETRY_DELAY_SECONDS", 60)
 # A task a killed worker left "running" this long goes back into the queue.
 TASKS_STALLED_AFTER_MINUTES = envint("TASKS_STALLED_AFTER_MINUTES", 15)
 # Set to run every periodic job at this interval instead of its own (tests, stack checks).

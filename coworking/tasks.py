@@ -44,8 +44,9 @@ def enqueue(task: Task, *args, **kwargs):
 
 
 def backoff(attempt: int) -> dt.timedelta:
-    """How long to wait after the `attempt`-th failure: 1, 2, 4 ... minutes, at most an hour."""
-    return min(dt.timedelta(minutes=2 ** (attempt - 1)), MAX_BACKOFF)
+    """How long to wait after the `attempt`-th failure: TASK_RETRY_DELAY_SECONDS (a minute),
+    then twice as long after each further failure, at most an hour."""
+    return min(dt.timedelta(seconds=settings.TASK_RETRY_DELAY_SECONDS * 2 ** (attempt - 1)), MAX_BACKOFF)
 
 
 def retry_later(task: Task, failures: int, /, *args, **kwargs) -> bool:

@@ -1,5 +1,5 @@
-"""The worker logs JSON lines that carry the id of the request that enqueued the task
-(a real worker process, a real SMTP server)."""
+"""Background tasks: the worker's JSON log lines carry the id of the request that
+enqueued the task (a real worker process, a real SMTP server); retries back off."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from coworking.tasks import backoff
 from coworking.tests.tasks_support import process_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,3 +45,8 @@ def test_worker_log_lines_of_a_task_carry_the_request_id(database_tasks, sink, c
     finished = [line for line in lines if line["message"].endswith("state=SUCCESSFUL")]
     assert [(line["logger"], line["request_id"]) for line in finished] == [("django.tasks", "reset-42")]
     assert [message["To"] for message in sink.messages] == [member.email]
+
+
+def test_retries_back_off_from_the_configured_delay(settings):
+    settings.TASK_RETRY_DELAY_SECONDS = 5
+    assert [backoff(attempt).total_seconds() for attempt in (1, 2, 3, 11, 12)] == [5, 10, 20, 3600, 3600]
