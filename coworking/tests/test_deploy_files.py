@@ -638,6 +638,7 @@ def test_scripts_are_executable_posix_shell(script):
     [
         ".env",
         ".env.production",
+        "deploy/kubernetes/overlays/example/secrets.env",
         ".git/config",
         ".venv/bin/python",
         "data/db.sqlite3",
