@@ -5,6 +5,11 @@ for staff when they give up, never lost when a worker dies."""
 from __future__ import annotations
 
 import datetime as dt
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -16,7 +21,7 @@ from django_tasks_db.models import DBTaskResult
 from bookings import services
 from bookings.models import Booking, Notification
 from bookings.tests.factories import local, tomorrow
-from coworking.tests.tasks_support import run_worker
+from coworking.tests.tasks_support import process_env, run_worker
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.language("en")]
@@ -35,6 +40,7 @@ def _statuses() -> list[tuple[str, str]]:
 
 
 DELIVER = "bookings.tasks.deliver_notification"
+MANAGE = str(Path(__file__).resolve().parents[2] / "manage.py")
 
 
 def test_booking_email_goes_only_when_the_worker_runs(database_tasks, sink, member, desk, building):
@@ -156,3 +162,35 @@ def test_send_notifications_queues_only_what_no_task_will_send(database_tasks, s
     ) == sorted([queued.notifications.get(kind=Notification.Kind.CONFIRMATION).pk, lost.pk])
     run_worker()
     assert len(sink.messages) == 2
+
+
+def test_task_of_a_worker_killed_mid_send_is_sent_after_requeue(
+    database_tasks, sink, member, desk, building, settings
+):
+    booking = _book(member, desk, building)
+    # A mail server that accepts the connection and never answers holds the worker mid-task.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        env = process_env(
+            EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(silent.getsockname()[1]), EMAIL_USE_TLS="false"
+        )
+        worker = subprocess.Popen(
+            [sys.executable, MANAGE, "run_worker", "--no-startup-delay"], env=env, stdout=subprocess.DEVNULL
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while _statuses() != [(DELIVER, "RUNNING")]:
+                assert time.monotonic() < deadline, "the worker did not take the task"
+                time.sleep(0.2)
+        finally:
+            worker.kill()  # SIGKILL: no chance to clean up
+            worker.wait()
+
+    notification = Notification.objects.get(booking=booking)
+    assert (_statuses(), notification.attempts, sink.messages) == ([(DELIVER, "RUNNING")], 0, [])
+    settings.TASKS_STALLED_AFTER_MINUTES = 0
+    call_command("requeue_stalled_tasks", verbosity=0)
+    run_worker()
+    notification.refresh_from_db()
+    assert (_statuses(), notification.attempts, len(sink.messages)) == ([(DELIVER, "SUCCESSFUL")], 1, 1)
