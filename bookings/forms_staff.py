@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from bookings.forms import DateInput
+from bookings.forms import DateInput, place_key
 from bookings.forms_series import PlaceTimesForm
 from bookings.models import Booking
 from bookings.services import building_of
@@ -61,6 +61,27 @@ class StaffBookingForm(PlaceTimesForm):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return building_of(self.resource).zone
+
+
+class StaffMoveForm(StaffBookingForm):
+    """Move a booking: its place, day and times, as when booking for a member."""
+
+    field_order = ["place", "day", "start_time", "end_time", "override_rules"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["member"]
+
+    @staticmethod
+    def initial_for(booking: Booking) -> dict:
+        start, end = booking.local_start, booking.local_end
+        return {
+            "place": place_key(booking.resource),
+            "day": start.date(),
+            "start_time": start.time(),
+            "end_time": end.time(),
+            "override_rules": booking.rules_overridden,
+        }
 
 
 class StaffCancelForm(forms.Form):

@@ -20,5 +20,6 @@ urlpatterns = [
     # Staff
     path("staff/", staff.staff_list, name="staff_list"),
     path("staff/new/", staff.staff_new, name="staff_new"),
+    path("staff/<int:pk>/move/", staff.staff_move, name="staff_move"),
     path("staff/<int:pk>/cancel/", staff.staff_cancel, name="staff_cancel"),
 ]

@@ -197,3 +197,57 @@ def test_staff_page_offers_the_override_for_rule_problems_only(staff_client, mem
     taken = staff_client.post(url, {**data, "start_time": "12:00", "end_time": "13:00"})
     assert "Tick “Override the booking rules” to book anyway." in closed.context["form"].non_field_errors()
     assert "Tick “Override the booking rules” to book anyway." not in taken.context["form"].non_field_errors()
+
+
+def _move_page(booking: Booking) -> str:
+    return reverse("bookings:staff_move", args=[booking.pk])
+
+
+def test_staff_move_page_starts_from_the_booking_and_moves_it_through_the_service(
+    staff_client, booking, desk, building, django_capture_on_commit_callbacks
+):
+    page = staff_client.get(_move_page(booking))
+    assert page.context["form"].initial == {
+        "place": f"desk-{desk.pk}",
+        "day": DAY,
+        "start_time": dt.time(10),
+        "end_time": dt.time(11),
+        "override_rules": False,
+    }
+    data = {"place": f"desk-{desk.pk}", "day": DAY.isoformat(), "start_time": "15:00", "end_time": "16:30"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(_move_page(booking), data)
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert (booking.start, booking.end, booking.sequence) == (
+        local(building, DAY, 15),
+        local(building, DAY, 16, 30),
+        1,
+    )
+    assert [message.to for message in mail.outbox] == [[booking.user.email]]
+
+
+def test_staff_move_page_shows_why_a_move_is_refused_and_keeps_the_booking(
+    staff_client, booking, desk, building
+):
+    BookingFactory(desk=desk, start=local(building, DAY, 15), end=local(building, DAY, 16))
+    data = {"place": f"desk-{desk.pk}", "day": DAY.isoformat()}
+    taken = staff_client.post(_move_page(booking), {**data, "start_time": "15:00", "end_time": "16:00"})
+    closed = staff_client.post(_move_page(booking), {**data, "start_time": "19:00", "end_time": "21:00"})
+    assert taken.context["form"].non_field_errors() == [
+        "This place is already booked for part of that time. "
+        "Overlaps are refused even when the rules are overridden."
+    ]
+    assert closed.context["form"].non_field_errors() == [
+        "The building is closed at some of this time.",
+        "Tick “Override the booking rules” to book anyway.",
+    ]
+    booking.refresh_from_db()
+    assert (booking.start, booking.sequence) == (local(building, DAY, 10), 0)
+
+
+def test_staff_move_page_is_for_staff_only(client, member, booking):
+    client.force_login(member)
+    assert client.post(_move_page(booking), {}).status_code == 403
+    booking.refresh_from_db()
+    assert booking.sequence == 0

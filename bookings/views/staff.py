@@ -1,4 +1,4 @@
-"""Staff pages: every booking, booking on a member's behalf, cancelling with a reason."""
+"""Staff pages: every booking, booking on a member's behalf, moving, cancelling with a reason."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from bookings import ics, services
 from bookings.forms import bookable_places
-from bookings.forms_staff import StaffBookingForm, StaffCancelForm, StaffFilterForm
+from bookings.forms_staff import StaffBookingForm, StaffCancelForm, StaffFilterForm, StaffMoveForm
 from bookings.models import Booking
 from coworking.decorators import staff_required
 
@@ -36,6 +36,22 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "bookings/staff_list.html", context)
 
 
+def _refused(form: StaffBookingForm, error: services.BookingError) -> None:
+    """Why the service refused, on the form; with the way out when staff may override."""
+    if isinstance(error, services.SlotTaken):
+        form.add_error(
+            None,
+            _(
+                "This place is already booked for part of that time. "
+                "Overlaps are refused even when the rules are overridden."
+            ),
+        )
+        return
+    form.add_error(None, error.message)
+    if error.overridable:
+        form.add_error(None, _("Tick “Override the booking rules” to book anyway."))
+
+
 @staff_required
 def staff_new(request: HttpRequest) -> HttpResponse:
     form = StaffBookingForm(
@@ -52,18 +68,8 @@ def staff_new(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 override_rules=data["override_rules"],
             )
-        except services.SlotTaken:
-            form.add_error(
-                None,
-                _(
-                    "This place is already booked for part of that time. "
-                    "Overlaps are refused even when the rules are overridden."
-                ),
-            )
         except services.BookingError as error:
-            form.add_error(None, error.message)
-            if error.overridable:
-                form.add_error(None, _("Tick “Override the booking rules” to book anyway."))
+            _refused(form, error)
         else:
             messages.success(
                 request,
@@ -72,6 +78,37 @@ def staff_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect(_list_of_day(booking))
     return render(request, "bookings/staff_new.html", {"form": form})
+
+
+@staff_required
+def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(
+        Booking.objects.select_related("user", "building", "desk__room", "room"), pk=pk
+    )
+    form = StaffMoveForm(
+        request.POST or None, places=bookable_places(), initial=StaffMoveForm.initial_for(booking)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.reschedule_booking(
+                booking,
+                start=form.start,
+                end=form.end,
+                resource=form.resource,
+                by=request.user,
+                override_rules=form.cleaned_data["override_rules"],
+            )
+        except services.BookingError as error:
+            _refused(form, error)
+        else:
+            messages.success(
+                request,
+                _("The booking is moved; %(member)s has been sent the new time by email.")
+                % {"member": booking.user.full_name or booking.user.email},
+            )
+            return redirect(_list_of_day(booking))
+    booking.place = ics.resource_label(booking)
+    return render(request, "bookings/staff_move.html", {"booking": booking, "form": form})
 
 
 @staff_required
