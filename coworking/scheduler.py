@@ -83,7 +83,14 @@ class AdvisoryLock:
             return False
 
     def release(self) -> None:
-        self.connection.close()
+        # Unlock before closing: the server ends a closed session a moment later, and a
+        # standby should not have to wait for that.
+        try:
+            self._ask("SELECT pg_advisory_unlock(%s)")
+        except DatabaseError:
+            pass  # the session is gone, and the lock with it
+        finally:
+            self.connection.close()
 
 
 class FileLock:
