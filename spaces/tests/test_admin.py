@@ -82,7 +82,11 @@ def test_deleting_a_building_with_rooms_deactivates_everything_in_it(staff_clien
     desk = DeskFactory()
     building = desk.room.building
     meeting_room = RoomFactory(building=building)
-    staff_client.post(reverse("admin:spaces_building_delete", args=[building.pk]), {"post": "yes"})
+    response = staff_client.post(
+        reverse("admin:spaces_building_delete", args=[building.pk]), {"post": "yes"}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("admin:spaces_building_changelist"), 302)]
+    assert _messages(response) == [DEACTIVATED.format(building)]
     assert Building.objects.get().is_active is False
     assert set(Room.objects.values_list("pk", "is_active")) == {
         (desk.room.pk, False),
@@ -98,8 +102,12 @@ def test_deleting_a_building_without_rooms_deletes_it_and_its_photo_files(
     names = photo.file_names()
     assert [default_storage.exists(name) for name in names] == [True, True, True]
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(reverse("admin:spaces_building_delete", args=[photo.building.pk]), {"post": "yes"})
-    assert Building.objects.count() == 0
+        response = staff_client.post(
+            reverse("admin:spaces_building_delete", args=[photo.building.pk]), {"post": "yes"}
+        )
+    assert response.url == reverse("admin:spaces_building_changelist")
+    assert list(Building.objects.all()) == []
+    assert LogEntry.objects.get().action_flag == DELETION
     assert [default_storage.exists(name) for name in names] == [False, False, False]
 
 
@@ -126,9 +134,11 @@ def test_a_room_with_desks_cannot_become_a_meeting_room(staff_client):
 
 def test_deleting_a_free_desk_deletes_it(staff_client):
     desk = DeskFactory()
-    staff_client.post(reverse("admin:spaces_desk_delete", args=[desk.pk]), {"post": "yes"})
-    assert Desk.objects.count() == 0
+    response = staff_client.post(reverse("admin:spaces_desk_delete", args=[desk.pk]), {"post": "yes"})
+    assert response.url == reverse("admin:spaces_desk_changelist")
+    assert list(Desk.objects.all()) == []
     assert Room.objects.get().is_active is True
+    assert (LogEntry.objects.get().action_flag, LogEntry.objects.get().object_repr) == (DELETION, str(desk))
 
 
 def test_add_desks_action_asks_and_continues_the_numbering(staff_client):
@@ -195,12 +205,24 @@ def test_add_desks_action_refuses_rooms_booked_whole(staff_client):
     "url_name", ["spaces_building_changelist", "spaces_room_changelist", "spaces_desk_changelist"]
 )
 def test_admin_lists_search_and_filter(staff_client, url_name):
-    desk = DeskFactory(label="Окно-1")
-    response = staff_client.get(
-        reverse(f"admin:{url_name}"), {"q": desk.room.building.name, "is_active__exact": "1"}
+    desk = DeskFactory(label="Окно-1", room__building__name="Покровка")
+    # Not found by the search (the factory's addresses are all on Pokrovka).
+    DeskFactory(label="Окно-2", room__building__name="Заводская", room__building__address="Заводская, 5")
+    # Found by the search, left out by the filter.
+    DeskFactory(
+        label="Окно-3",
+        is_active=False,
+        room__is_active=False,
+        room__building__name="Покровка, старое здание",
+        room__building__is_active=False,
     )
-    assert response.status_code == 200
-    assert response.context["cl"].result_count == 1
+    response = staff_client.get(reverse(f"admin:{url_name}"), {"q": "Покровка", "is_active__exact": "1"})
+    expected = {
+        "spaces_building_changelist": desk.room.building,
+        "spaces_room_changelist": desk.room,
+        "spaces_desk_changelist": desk,
+    }[url_name]
+    assert list(response.context["cl"].result_list) == [expected]
 
 
 @pytest.mark.parametrize("rooms", [1, 3])
@@ -208,4 +230,8 @@ def test_room_admin_list_runs_a_fixed_number_of_queries(staff_client, django_ass
     for _ in range(rooms):
         DeskFactory()
     with django_assert_num_queries(8):
-        staff_client.get(reverse("admin:spaces_room_changelist"))
+        response = staff_client.get(reverse("admin:spaces_room_changelist"))
+    assert sorted(room.pk for room in response.context["cl"].result_list) == sorted(
+        Room.objects.values_list("pk", flat=True)
+    )
+    assert len(response.context["cl"].result_list) == rooms
