@@ -252,6 +252,9 @@ TASKS_STALLED_AFTER_MINUTES = envint("TASKS_STALLED_AFTER_MINUTES", 15)
 SCHEDULER_INTERVAL_SECONDS = envint("SCHEDULER_INTERVAL_SECONDS", 0)
 # Uploads younger than this are never treated as orphans: their row may still be committing.
 ORPHAN_UPLOAD_MIN_AGE_MINUTES = envint("ORPHAN_UPLOAD_MIN_AGE_MINUTES", 60)
+# Touched while the worker / scheduler is healthy (their container health checks look).
+WORKER_HEARTBEAT_FILE = os.environ.get("WORKER_HEARTBEAT_FILE", "/tmp/worker.heartbeat")  # noqa: S108
+SCHEDULER_HEARTBEAT_FILE = os.environ.get("SCHEDULER_HEARTBEAT_FILE", "/tmp/scheduler.heartbeat")  # noqa: S108
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
@@ -366,6 +369,8 @@ METRICS_ALLOWED_NETWORKS = envlist(
     "METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 )
 METRICS_TOKEN = envsecret("METRICS_TOKEN")
+# prometheus_client reads it itself; set, gunicorn's workers share their samples there.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 # Logging: one JSON object per line on stdout.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument(
             "--heartbeat",
-            default=os.environ.get("SCHEDULER_HEARTBEAT_FILE", "/tmp/scheduler.heartbeat"),  # noqa: S108 (private to the container)
+            default=settings.SCHEDULER_HEARTBEAT_FILE,
             help="File touched every few seconds while the scheduler (active or standing by) is healthy "
             "(default: %(default)s)",
         )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
@@ -48,7 +48,7 @@ class Command(DbWorkerCommand):
         super().add_arguments(parser)
         parser.add_argument(
             "--heartbeat",
-            default=os.environ.get("WORKER_HEARTBEAT_FILE", "/tmp/worker.heartbeat"),  # noqa: S108 (private to the container)
+            default=settings.WORKER_HEARTBEAT_FILE,
             help=f"File touched every {BEAT_SECONDS} seconds while the worker is healthy "
             "(default: %(default)s)",
         )
