@@ -143,22 +143,25 @@ def nginx_main_config(prefix: Path) -> str:
     )
 
 
-def nginx_binary() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if found:
-        return found
+def install_system_tools() -> None:
+    """Debian's nginx, openssl (the test certificate) and envsubst, when missing."""
+    wanted = {
+        "nginx-light": "/usr/sbin/nginx",
+        "openssl": "/usr/bin/openssl",
+        "gettext-base": "/usr/bin/envsubst",
+    }
+    missing = [package for package, path in wanted.items() if not Path(path).exists()]
+    if not missing:
+        return
     if os.geteuid() != 0:
-        raise SystemExit(
-            "stacktest: nginx is missing; install Debian's nginx-light (apt-get install nginx-light)"
-        )
-    print("stacktest: installing Debian's nginx-light", flush=True)
+        raise SystemExit(f"stacktest: missing {' '.join(missing)}; install them with apt-get as root")
+    print(f"stacktest: installing {' '.join(missing)}", flush=True)
     subprocess.run(["apt-get", "update", "-qq"], check=True)
     subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "nginx-light"],
+        ["apt-get", "install", "-y", "-qq", *missing],
         check=True,
         env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
     )
-    return "/usr/sbin/nginx"
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
@@ -312,6 +315,7 @@ def build(tmp: Path, cleanup: contextlib.ExitStack) -> dict:
     """Start everything, registering each stop with `cleanup` as soon as it started; return
     the description the tests read (written to state.json)."""
     ports = {name: free_port() for name in ("http", "https", "web", "smtp", "dns")}
+    install_system_tools()
     started = time.monotonic()
     postgres, s3 = start_servers(tmp, BUCKET, cleanup)
     for folder in (tmp / "run", tmp / "nginx" / "temp"):
@@ -396,8 +400,7 @@ def build(tmp: Path, cleanup: contextlib.ExitStack) -> dict:
     nginx_values.pop("NGINX_ENVSUBST_FILTER")
     render_nginx_templates(nginx_values, nginx_dir / "conf.d")
     (nginx_dir / "nginx.conf").write_text(nginx_main_config(nginx_dir))
-    nginx = nginx_binary()
-    nginx_argv = [nginx, "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf")]
+    nginx_argv = ["/usr/sbin/nginx", "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf")]
     check = subprocess.run([*nginx_argv, "-t"], capture_output=True, text=True)
     if check.returncode != 0:
         raise SystemExit(f"stacktest: nginx -t failed:\n{check.stderr}")
