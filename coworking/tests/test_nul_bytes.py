@@ -1,0 +1,20 @@
+"""A NUL byte in an address answers 400: PostgreSQL refuses it in every text column."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.django_db
+def test_nul_byte_in_an_admin_filter_answers_bad_request(client, staff):
+    client.force_login(staff)
+    response = client.get(reverse("admin:bookings_booking_changelist"), {"status__exact": "a\x00b"})
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_nul_byte_in_a_path_answers_bad_request(client, member):
+    client.force_login(member)
+    response = client.get("/bookings/calendar/a%00b.ics")
+    assert response.status_code == 400
