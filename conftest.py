@@ -85,14 +85,26 @@ def _bucket_per_xdist_worker() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clock(request):
-    """With --clock, the test starts at that instant (before any other fixture reads the time)."""
+def _clock(request, monkeypatch):
+    """With --clock, the test starts at that instant (before any other fixture reads the time).
+    Requests to S3 are still signed with the real time: the S3 server did not travel, and
+    it refuses a signature more than 15 minutes off its own clock."""
     instant = request.config.getoption("clock")
-    if instant is None:
+    if instant is None or request.node.get_closest_marker("real_clock"):
         yield
         return
+    import botocore.auth
+    import botocore.signers
+
+    for module in (botocore.auth, botocore.signers):
+        monkeypatch.setattr(module, "get_current_datetime", _real_utc_now)
     with time_machine.travel(instant, tick=True):
         yield
+
+
+def _real_utc_now(remove_tzinfo: bool = True) -> dt.datetime:
+    now = time_machine.escape_hatch.datetime.datetime.now(dt.UTC)
+    return now.replace(tzinfo=None) if remove_tzinfo else now
 
 
 @pytest.fixture(autouse=True)

@@ -95,7 +95,8 @@ def test_staff_see_who_booked(client, staff):
     assert "<span>Зоя Неизвестная</span>" in response.text
 
 
-def test_day_grid_greys_past_slots_and_links_free_ones_to_the_booking_form(client, member):
+def test_day_grid_greys_past_slots_and_links_free_ones_to_the_booking_form(client, member, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC), tick=False)  # 12:00 in Moscow
     building = BuildingFactory()
     desk = DeskFactory(room__building=building, label="A-1")
     client.force_login(member)

@@ -16,6 +16,13 @@ pytestmark = pytest.mark.django_db
 OPEN_SPACES, DESKS_PER_ROOM, MEETING_ROOMS = 10, 50, 40
 
 
+@pytest.fixture(autouse=True)
+def _noon(time_machine):
+    """A fixed noon: "tomorrow" is the same day when the bookings are made and when a page
+    is asked for, whenever the test runs."""
+    time_machine.move_to(dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC), tick=False)
+
+
 @pytest.fixture
 def big_building():
     """50 rooms and 500 desks: 10 open spaces of 50 desks and 40 meeting rooms."""

@@ -164,6 +164,7 @@ def test_send_notifications_queues_only_what_no_task_will_send(database_tasks, s
     assert len(sink.messages) == 2
 
 
+@pytest.mark.real_clock  # the worker process stamps the task with its own clock
 def test_task_of_a_worker_killed_mid_send_is_sent_after_requeue(
     database_tasks, sink, member, desk, building, settings
 ):

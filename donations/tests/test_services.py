@@ -184,7 +184,8 @@ def test_offline_donations_from_a_member_and_from_a_guest_are_confirmed_at_once(
 
 @pytest.mark.django_db
 @pytest.mark.smoke
-def test_backdated_offline_donation_counts_in_its_month(member, staff):
+def test_backdated_offline_donation_counts_in_its_month(member, staff, time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 20, 12, tzinfo=UTC), tick=False)
     october = dt.datetime(2026, 10, 31, 22, 30, tzinfo=UTC)  # 1 November, 01:30 in Moscow
     record_offline_donation(staff, Decimal("900.00"), donor=member, received_at=october, notify=False)
     MonthlyGoalFactory(month=dt.date(2026, 11, 1), amount=Decimal("3000.00"))

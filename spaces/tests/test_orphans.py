@@ -19,6 +19,7 @@ from spaces.tests.factories import RoomFactory, RoomPhotoFactory, prepared_photo
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.real_clock  # the files' ages come from the store's clock
 def test_files_of_a_rolled_back_upload_are_deleted_once_old_enough(settings):
     settings.ORPHAN_UPLOAD_MIN_AGE_MINUTES = 60
     kept = RoomPhotoFactory()
@@ -45,6 +46,7 @@ def test_files_of_a_rolled_back_upload_are_deleted_once_old_enough(settings):
     assert [default_storage.exists(name) for name in kept.file_names()] == [True, True, True]
 
 
+@pytest.mark.real_clock  # the files' ages come from the store's clock
 def test_dry_run_lists_orphans_and_deletes_nothing(settings):
     settings.ORPHAN_UPLOAD_MIN_AGE_MINUTES = 0
     stray = default_storage.save("spaces/buildings/image/stray.webp", ContentFile(b"not referenced"))
