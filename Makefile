@@ -60,8 +60,10 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Tests run on TEST_WORKERS processes at once (pytest-xdist; 0 runs them in this one).
+TEST_WORKERS ?= 2
 test: system-deps $(VENV)/.dev messages lint
-	$(BIN)/python -m tools.testenv $(PYTEST_ARGS)
+	$(BIN)/python -m tools.testenv -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # docker-compose.yml's topology on loopback without Docker: PostgreSQL, S3, migrate, two
 # gunicorn instances, worker, scheduler, an SMTP sink and Debian's nginx (installed if

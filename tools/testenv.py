@@ -138,6 +138,7 @@ class Postgres:
         self.port = port
         self.data = root / "data"
         self.bin = self._find_bin()
+        self.shared = False  # the run's servers, which other tests use at the same time
 
     @staticmethod
     def _find_bin() -> Path:
@@ -151,7 +152,9 @@ class Postgres:
 
     @classmethod
     def from_env(cls) -> Postgres:
-        return cls(Path(os.environ["TEST_PG_ROOT"]), int(os.environ["TEST_PG_PORT"]))
+        server = cls(Path(os.environ["TEST_PG_ROOT"]), int(os.environ["TEST_PG_PORT"]))
+        server.shared = True
+        return server
 
     @property
     def url(self) -> str:
@@ -190,7 +193,8 @@ class Postgres:
         )
 
     def stop(self) -> None:
-        _hold_servers_exclusively()
+        if self.shared:
+            _hold_servers_exclusively()
         if (self.data / "postmaster.pid").exists():
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
@@ -208,6 +212,7 @@ class SeaweedS3:
         self.ports = ports  # master, volume, filer, admin
         self.access_key, self.secret_key = keys if keys[0] else (secrets.token_hex(8), secrets.token_hex(16))
         self.pidfile = root / "weed.pid"
+        self.shared = False  # the run's servers, which other tests use at the same time
 
     @classmethod
     def with_free_ports(cls, root: Path) -> SeaweedS3:
@@ -217,7 +222,9 @@ class SeaweedS3:
     def from_env(cls) -> SeaweedS3:
         ports = tuple(int(p) for p in os.environ["TEST_S3_PORTS"].split(","))
         keys = (os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"])
-        return cls(Path(os.environ["TEST_S3_ROOT"]), int(os.environ["TEST_S3_PORT"]), ports, keys)
+        server = cls(Path(os.environ["TEST_S3_ROOT"]), int(os.environ["TEST_S3_PORT"]), ports, keys)
+        server.shared = True
+        return server
 
     @property
     def endpoint(self) -> str:
@@ -304,7 +311,8 @@ class SeaweedS3:
         _wait_for(create, "bucket creation", 30)
 
     def stop(self) -> None:
-        _hold_servers_exclusively()
+        if self.shared:
+            _hold_servers_exclusively()
         if not self.pidfile.exists():
             return
         pid = int(self.pidfile.read_text())
