@@ -262,7 +262,8 @@ def _berlin_24h():
     return building, DeskFactory(room__building=building)
 
 
-def test_booking_across_a_dst_change_keeps_its_real_duration(member):
+def test_booking_across_a_dst_change_keeps_its_real_duration(member, time_machine):
+    time_machine.move_to(dt.datetime(2026, 12, 1, tzinfo=dt.UTC), tick=False)  # both changes ahead
     building, desk = _berlin_24h()
     spring, autumn = dt.date(2027, 3, 28), dt.date(2027, 10, 31)
     short = _book(member, desk, local(building, spring, 1), local(building, spring, 4), notify=False)

@@ -54,7 +54,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
     else:
         text = _("You are already checked in at %(building)s since %(time)s.") % {
             "building": visit.building,
-            "time": time_format(visit.local_checked_in_at),
+            "time": time_format(visit.local_checked_in_at, "H:i"),
         }
         level = messages.INFO
     if result.booking is not None:

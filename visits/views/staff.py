@@ -68,7 +68,7 @@ def desk_check_in(request: HttpRequest) -> HttpResponse:
     values = {
         "member": member,
         "building": result.visit.building,
-        "time": time_format(result.visit.local_checked_in_at),
+        "time": time_format(result.visit.local_checked_in_at, "H:i"),
     }
     if result.created:
         messages.success(request, _("%(member)s is checked in at %(building)s.") % values)
