@@ -12,11 +12,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -98,14 +100,34 @@ class Column:
         """This slot in a booking link's query string."""
         return urlencode({"start": utc_param(self.start), "end": utc_param(self.end)}, safe=":")
 
+    # Escaped once per column rather than once per cell of the grid.
+    @cached_property
+    def html_query(self) -> str:
+        return escape(self.query)
 
-@dataclass
+    @cached_property
+    def html_time(self) -> str:
+        return escape(self.time)
+
+
+@dataclass(slots=True)
 class Cell:
     state: str  # free, past, mine, taken
     span: int = 1
-    href: str = ""
     text: str = ""
     title: str = ""
+    # A free cell's slot, and its row's booking link and label.
+    column: Column | None = None
+    link: str = ""
+    label: str = ""
+
+    @property
+    def href(self) -> str:
+        return f"{self.link}&{self.column.query}" if self.column else ""
+
+    def __post_init__(self) -> None:
+        if self.column is not None:
+            self.title = f"{self.label} · {self.column.time}"
 
 
 @dataclass
@@ -113,6 +135,7 @@ class Row:
     label: str
     note: str
     cells: list[Cell]
+    link: str = ""  # the booking link of the row's place, without the slot
 
 
 @dataclass
@@ -165,41 +188,66 @@ class _Words:
     taken: str
 
 
+class Booked(NamedTuple):
+    """What the grid needs of a booking: plain values, not model instances (the grid of a
+    busy building holds hundreds, and building models was most of its cost)."""
+
+    start: dt.datetime
+    end: dt.datetime
+    desk_id: int | None
+    room_id: int | None
+    user_id: int
+    full_name: str
+    email: str
+
+
 def _free_or_past(column: Column, link: str, label: str) -> Cell:
     if column.past:
         return Cell("past")
-    return Cell("free", href=f"{link}&{column.query}", title=f"{label} · {column.time}")
+    return Cell("free", column=column, link=link, label=label)
 
 
-def _cells(
-    link: str, label: str, bookings: list[Booking], columns: list[Column], viewer: User, words: _Words
-):
+def _cells(link: str, label: str, bookings: list[Booked], columns: list[Column], viewer: User, words: _Words):
     """One row: a cell per free or past slot, one spanning cell per booking.
 
     `bookings` are the place's, sorted by start and never overlapping (the database
     refuses overlaps), so one walk over columns and bookings together suffices.
     """
     cells: list[Cell] = []
-    index = 0
+    index, count = 0, len(columns)
+    viewer_id, staff = viewer.pk, viewer.is_staff
     for booking in bookings:
-        while index < len(columns) and columns[index].end <= booking.start:
+        while index < count and columns[index].end <= booking.start:
             cells.append(_free_or_past(columns[index], link, label))
             index += 1
         span = 0
-        while index + span < len(columns) and columns[index + span].start < booking.end:
+        while index + span < count and columns[index + span].start < booking.end:
             span += 1
         if span == 0:
             continue
-        if booking.user_id == viewer.pk:
+        if booking.user_id == viewer_id:
             cells.append(Cell("mine", span, text=words.you, title=words.yours))
-        elif viewer.is_staff:
-            name = str(booking.user)
+        elif staff:
+            name = booking.full_name or booking.email  # as User.__str__ names a member
             cells.append(Cell("taken", span, text=name, title=name))
         else:
             cells.append(Cell("taken", span, title=words.taken))
         index += span
     cells.extend(_free_or_past(column, link, label) for column in columns[index:])
     return cells
+
+
+def booked_between(building: Building, start: dt.datetime, end: dt.datetime) -> list[Booked]:
+    """The building's active bookings meeting [start, end), by start (one query, bounded
+    on both ends by the building's range index)."""
+    rows = (
+        Booking.objects.active()
+        .filter(building=building)
+        .overlapping(start, end)
+        .order_by("start")
+        .values_list("start", "end", "desk_id", "room_id", "user_id", "user__full_name", "user__email")
+    )
+    return [Booked(*row) for row in rows]
 
 
 def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
@@ -216,19 +264,11 @@ def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
         .prefetch_related(Prefetch("desks", queryset=Desk.objects.active()))
         .order_by("floor", "name")
     )
-    by_desk: dict[int, list[Booking]] = defaultdict(list)
-    by_room: dict[int, list[Booking]] = defaultdict(list)
+    by_desk: dict[int, list[Booked]] = defaultdict(list)
+    by_room: dict[int, list[Booked]] = defaultdict(list)
     mine = 0
     if columns:
-        bookings = (
-            Booking.objects.active()
-            .filter(building=building)
-            .overlapping(columns[0].start, columns[-1].end)
-            .select_related("user")
-            .only("start", "end", "desk_id", "room_id", "user__full_name", "user__email")
-            .order_by("start")
-        )
-        for booking in bookings:
+        for booking in booked_between(building, columns[0].start, columns[-1].end):
             (by_desk[booking.desk_id] if booking.desk_id else by_room[booking.room_id]).append(booking)
             mine += booking.user_id == viewer.pk
     words = _Words(_("You"), _("Your booking"), _("Taken"))
@@ -241,16 +281,19 @@ def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
                 "floor": room.floor,
                 "capacity": room.capacity,
             }
-            cells = _cells(f"{new_url}?room={room.pk}", room.name, by_room[room.pk], columns, viewer, words)
-            whole.rows.append(Row(room.name, note, cells))
+            link = f"{new_url}?room={room.pk}"
+            cells = _cells(link, room.name, by_room[room.pk], columns, viewer, words)
+            whole.rows.append(Row(room.name, note, cells, link))
             continue
         desks = sorted(room.desks.all(), key=lambda desk: natural_key(desk.label))
         if not desks:
             continue
         group = Group(room.name, _("floor %(floor)s · open space") % {"floor": room.floor})
         for desk in desks:
-            cells = _cells(f"{new_url}?desk={desk.pk}", desk.label, by_desk[desk.pk], columns, viewer, words)
-            group.rows.append(Row(desk.label, "", cells))
+            link = f"{new_url}?desk={desk.pk}"
+            group.rows.append(
+                Row(desk.label, "", _cells(link, desk.label, by_desk[desk.pk], columns, viewer, words), link)
+            )
         groups.append(group)
     if whole.rows:
         groups.append(whole)

@@ -35,9 +35,18 @@ class Rules:
 
 
 def rules_for(building: Building) -> Rules:
-    """The defaults with the building's overrides applied."""
+    """The defaults with the building's overrides applied.
+
+    A building fetched with `select_related("booking_rules")` saves the query for them.
+    """
     defaults = BookingRules.load()
-    override = BuildingRules.objects.filter(building=building).first()
+    if Building.booking_rules.is_cached(building):
+        try:
+            override = building.booking_rules
+        except BuildingRules.DoesNotExist:
+            override = None
+    else:
+        override = BuildingRules.objects.filter(building=building).first()
     values = {}
     for name in RULE_FIELDS:
         value = getattr(override, name, None) if override else None

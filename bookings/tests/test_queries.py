@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from bookings.grid import booked_between
 from bookings.models import Booking, BookingRules
 from bookings.tests.factories import BuildingFactory, local, tomorrow
 from spaces.models import Amenity, Desk, Room
@@ -70,8 +72,9 @@ def test_day_grid_queries_do_not_grow_with_bookings(
     client.force_login(member)
     url = reverse("bookings:day", args=[big_building.pk])
 
-    # session, user; building + opening hours; rules (2); rooms + desks; bookings; buildings tabs.
-    with django_assert_num_queries(10):
+    # session, user; the buildings (with their rules) + opening hours; the default rules;
+    # rooms + desks; bookings.
+    with django_assert_num_queries(8):
         response = client.get(url, {"date": tomorrow(big_building).isoformat()})
 
     assert response.status_code == 200
@@ -131,3 +134,42 @@ def test_my_bookings_queries_do_not_grow_with_bookings(
 
     assert len(response.context["upcoming"]) == 2 * count
     assert len(response.context["history"]) == count
+
+
+def test_day_bookings_query_is_bounded_on_both_ends_by_an_index(big_building):
+    """The day's bookings come from the building's range index, bounded on both ends, so
+    years of history are never walked (checked on PostgreSQL, where the index is GiST)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the range index is PostgreSQL's")
+    day = tomorrow(big_building)
+    start, end = local(big_building, day, 0), local(big_building, day + dt.timedelta(days=1), 0)
+    query = Booking.objects.active().filter(building=big_building).overlapping(start, end)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = query.explain()
+
+    assert "booking_building_span_active" in plan
+    assert "Index Cond: (tstzrange(start, \"end\", '[)'::text) && " in plan
+    assert booked_between(big_building, start, end) == []
+
+
+def test_day_grid_shows_a_booking_longer_than_any_rule_allows(client, member, big_building):
+    """Staff may book past the maximum duration: the window query assumes no maximum."""
+    room = Room.objects.filter(building=big_building, kind=Room.Kind.MEETING_ROOM).order_by("name").first()
+    day = tomorrow(big_building)
+    Booking.objects.create(
+        user=member,
+        building=big_building,
+        room=room,
+        start=local(big_building, day - dt.timedelta(days=20), 9),
+        end=local(big_building, day + dt.timedelta(days=20), 9),
+        rules_overridden=True,
+    )
+    client.force_login(member)
+
+    response = client.get(reverse("bookings:day", args=[big_building.pk]), {"date": day.isoformat()})
+
+    grid = response.context["grid"]
+
+    row = next(row for group in grid.groups for row in group.rows if row.label == room.name)
+    assert [(cell.state, cell.span) for cell in row.cells] == [("mine", len(grid.columns))]

@@ -12,8 +12,8 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -104,7 +104,13 @@ def find(request: HttpRequest) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def day(request: HttpRequest, building_id: int) -> HttpResponse:
-    building = get_object_or_404(Building.objects.active().prefetch_related("opening_hours"), pk=building_id)
+    # One list serves the tabs and the building shown, with its opening hours and rules.
+    buildings = list(
+        Building.objects.active().select_related("booking_rules").prefetch_related("opening_hours")
+    )
+    building = next((building for building in buildings if building.pk == building_id), None)
+    if building is None:
+        raise Http404
     date_error = ""
     day = building.local_today()
     if request.GET.get("date"):
@@ -116,7 +122,7 @@ def day(request: HttpRequest, building_id: int) -> HttpResponse:
             day = building.local_today()
     context = {
         "grid": day_grid(building, day, request.user),
-        "buildings": Building.objects.active(),
+        "buildings": buildings,
         "date_error": date_error,
     }
     return render(request, _fragment(request, "bookings/day.html", "grid"), context)
