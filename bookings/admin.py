@@ -30,7 +30,7 @@ from bookings.forms import local_moment
 from bookings.forms_staff import StaffCancelForm
 from bookings.models import RULE_FIELDS, Booking, BookingRules, BuildingRules, CalendarFeed, Notification
 from bookings.tasks import deliver_notification
-from coworking.admin import SensibleDatesAdmin
+from coworking.admin import CheckedAutocompleteAdmin, SensibleDatesAdmin
 from coworking.tasks import enqueue_on_commit
 from spaces.models import Desk
 
@@ -143,7 +143,7 @@ CANCEL_FIELDS = ("cancelled_at", "cancelled_by", "cancel_reason")
 
 
 @admin.register(Booking)
-class BookingAdmin(SensibleDatesAdmin, admin.ModelAdmin):
+class BookingAdmin(CheckedAutocompleteAdmin, SensibleDatesAdmin, admin.ModelAdmin):
     form = BookingAdminForm
     list_display = ("member", "place", "building", "local_start", "status", "rules_overridden")
     list_filter = ("status", "building", "rules_overridden")
@@ -282,7 +282,7 @@ class BookingRulesAdmin(admin.ModelAdmin):
 
 
 @admin.register(BuildingRules)
-class BuildingRulesAdmin(admin.ModelAdmin):
+class BuildingRulesAdmin(CheckedAutocompleteAdmin, admin.ModelAdmin):
     list_display = ("building", *RULE_FIELDS)
     list_select_related = ("building",)
     search_fields = ("building__name",)
@@ -327,7 +327,7 @@ class NotificationAdmin(SensibleDatesAdmin, admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(CheckedAutocompleteAdmin, admin.ModelAdmin):
     list_display = ("user", "created_at")
     search_fields = ("user__email", "user__full_name")
     list_select_related = ("user",)

@@ -1,9 +1,11 @@
-"""What every admin with dates shares.
+"""What the project's admins share, so that no link or form can make them answer 500.
 
 Typed dates go through the one sensible-date validator, and the date drill-down survives
 hostile links and rows dated far outside that range (year 1 or 9999, stored before the
 validator existed or by a script): Python's datetime cannot step past year 9999 or before
-year 1, so Django's drill-down would answer 500 on them.
+year 1, so Django's drill-down would answer 500 on them. Autocomplete fields re-render a
+mistyped id as an error instead of a crash, and inline formsets take a bounded number of
+forms whatever a forged management form says.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import datetime as dt
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
@@ -74,3 +78,43 @@ class SensibleDatesAdmin:
         if formfield is not None and isinstance(db_field, models.DateField):  # DateTimeField too
             formfield.validators.append(validate_sensible_date)
         return formfield
+
+
+class CheckedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks the selected ids up to print their labels; an id
+    of the wrong type ("abc" for a number, from a forged form or a ?building=abc link) makes
+    that lookup raise. Such ids are left out: the field itself reports them as invalid."""
+
+    def optgroups(self, name: str, value: list, attr=None):
+        target = self.field.target_field
+
+        def well_formed(choice) -> bool:
+            try:
+                target.to_python(choice)
+            except ValidationError:
+                return False
+            return True
+
+        return super().optgroups(name, [choice for choice in value if well_formed(choice)], attr)
+
+
+class CheckedAutocompleteAdmin:
+    """Mixin for every ModelAdmin with autocomplete_fields."""
+
+    def formfield_for_foreignkey(self, db_field: models.ForeignKey, request: HttpRequest, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class BoundedInline:
+    """An inline whose submit holds at most max_num forms. Django's own bound is max_num +
+    1000, so a forged TOTAL_FORMS had it build, validate and render 2,000 forms; past the
+    bound the formset says "Please submit at most … forms" and saves nothing. Keep max_num
+    well above what a real building, room or gallery holds. Mixin for every inline."""
+
+    max_num = 100
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.get_max_num(request, obj, **kwargs))
+        return super().get_formset(request, obj, **kwargs)

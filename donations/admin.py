@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from coworking.admin import SensibleDatesAdmin
+from coworking.admin import CheckedAutocompleteAdmin, SensibleDatesAdmin
 from donations.forms import RejectForm
 from donations.models import Donation, DonationStatus, MonthlyGoal
 from donations.money import money
@@ -50,7 +50,7 @@ class DonationAdminForm(forms.ModelForm):
 
 
 @admin.register(Donation)
-class DonationAdmin(SensibleDatesAdmin, admin.ModelAdmin):
+class DonationAdmin(CheckedAutocompleteAdmin, SensibleDatesAdmin, admin.ModelAdmin):
     form = DonationAdminForm
     list_display = (
         "pk",

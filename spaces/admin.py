@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coworking.admin import BoundedInline
 from spaces import services
 from spaces.forms import AddDesksForm, BuildingForm, PhotoForm
 from spaces.models import Amenity, Building, BuildingPhoto, Desk, OpeningHours, Photo, Room, RoomPhoto
@@ -113,8 +114,9 @@ class PhotoColumnMixin:
         return _thumbnail(obj.cover_photo)
 
 
-class PhotoInline(admin.TabularInline):
+class PhotoInline(BoundedInline, admin.TabularInline):
     form = PhotoForm
+    max_num = 30
     fields = ["preview", "upload", "caption", "position"]
     readonly_fields = ["preview"]
     extra = 1
@@ -133,7 +135,7 @@ class RoomPhotoInline(PhotoInline):
     model = RoomPhoto
 
 
-class OpeningHoursInline(admin.TabularInline):
+class OpeningHoursInline(BoundedInline, admin.TabularInline):
     model = OpeningHours
     max_num = 7
 
@@ -141,8 +143,9 @@ class OpeningHoursInline(admin.TabularInline):
         return 7 if obj is None else 7 - len(obj.opening_hours.all())
 
 
-class RoomInline(admin.TabularInline):
+class RoomInline(BoundedInline, admin.TabularInline):
     model = Room
+    max_num = 300
     fields = ["name", "floor", "kind", "capacity", "is_active"]
     show_change_link = True
     # Rooms are retired from their own page, where history is checked.
@@ -150,8 +153,9 @@ class RoomInline(admin.TabularInline):
     extra = 0
 
 
-class DeskInline(admin.TabularInline):
+class DeskInline(BoundedInline, admin.TabularInline):
     model = Desk
+    max_num = 500
     fields = ["label", "is_active"]
     # Desks are retired from the desk list, where history is checked.
     can_delete = False

@@ -169,6 +169,8 @@ class OpeningHours(models.Model):
         return self.opens_at == dt.time(0) and self.closes_at == dt.time(0)
 
     def clean(self) -> None:
+        if self.opens_at is None or self.closes_at is None:
+            return  # the missing field reports itself
         if self.closes_at != dt.time(0) and self.closes_at <= self.opens_at:
             raise ValidationError(
                 {"closes_at": _("Closing time must be after opening time (00:00 = midnight).")}

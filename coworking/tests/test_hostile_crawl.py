@@ -22,30 +22,9 @@ from django.urls import reverse
 from accounts.models import User
 from coworking.tests.crawl import HUGE, Crawler, all_routes, route_of, sample_url
 
-# Defects still open, as (role, method, route, field): those requests are not sent. Empty it
-# as the fixes land (each entry names the request that still fails).
-KNOWN_OPEN: set[tuple[str, str, str, str]] = {
-    # Django's AutocompleteSelect re-renders a non-numeric id with pk__in=["abc"]: ValueError.
-    ("admin", "POST", "admin/bookings/booking/add/", "user"),
-    ("admin", "POST", "admin/bookings/booking/add/", "desk"),
-    ("admin", "POST", "admin/bookings/booking/add/", "room"),
-    ("admin", "POST", "admin/bookings/buildingrules/add/", "building"),
-    ("admin", "POST", "admin/bookings/calendarfeed/add/", "user"),
-    ("admin", "GET", "admin/bookings/buildingrules/add/", "*"),
-    # OpeningHours.clean() compares times a failed field left None: TypeError.
-    ("admin", "POST", "admin/spaces/building/add/", "opening_hours-N-weekday"),
-    ("admin", "POST", "admin/spaces/building/add/", "opening_hours-N-opens_at"),
-    ("admin", "POST", "admin/spaces/building/add/", "opening_hours-N-closes_at"),
-    ("admin", "POST", "admin/spaces/building/add/", "opening_hours-N-id"),
-    ("admin", "POST", "admin/spaces/building/add/", "opening_hours-INITIAL_FORMS"),
-    # Inline formsets without absolute_max: TOTAL_FORMS=9…9 builds and renders 2,000 forms.
-    ("admin", "POST", "admin/spaces/building/add/", "opening_hours-TOTAL_FORMS"),
-    ("admin", "POST", "admin/spaces/building/add/", "photos-TOTAL_FORMS"),
-    ("admin", "POST", "admin/spaces/building/add/", "rooms-TOTAL_FORMS"),
-    ("admin", "POST", "admin/spaces/room/add/", "photos-TOTAL_FORMS"),
-    ("admin", "POST", "admin/spaces/room/<path:object_id>/change/", "photos-TOTAL_FORMS"),
-    ("admin", "POST", "admin/spaces/room/<path:object_id>/change/", "desks-TOTAL_FORMS"),
-}
+# Defects still open, as (role, method, route, field): those requests are not sent. None is
+# open; an entry here names a request that still fails and an issue that tracks it.
+KNOWN_OPEN: set[tuple[str, str, str, str]] = set()
 # The demo's logins (seed_demo).
 STAFF = "admin@example.com"
 MEMBER = "member@example.com"
