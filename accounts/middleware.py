@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from coworking.middleware import signed_in_user
+
 
 class UserLanguageMiddleware:
     """A member's saved language wins over the browser's and the cookie's.
@@ -15,7 +17,8 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = request.user.language if request.user.is_authenticated else ""
+        user = signed_in_user(request)
+        language = user.language if user else ""
         if language and language != request.LANGUAGE_CODE:
             translation.activate(language)
             request.LANGUAGE_CODE = language

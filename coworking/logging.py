@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse
 
+from coworking.middleware import signed_in_user
+
 request_id_var: ContextVar[str] = ContextVar("request_id", default="")
 logger = logging.getLogger("coworking.request")
 
@@ -59,7 +61,7 @@ class RequestLogMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
-            user = getattr(request, "user", None)
+            user = signed_in_user(request)
             logger.info(
                 "%s %s %s",
                 request.method,
@@ -71,7 +73,7 @@ class RequestLogMiddleware:
                     "path": request.path,
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
-                    "user_id": user.pk if user is not None and user.is_authenticated else None,
+                    "user_id": user.pk if user else None,
                 },
             )
             return response

@@ -1,8 +1,21 @@
 from __future__ import annotations
 
 from django.core.exceptions import BadRequest
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+
+
+def signed_in_user(request: HttpRequest):
+    """The signed-in user, or None for a visitor and whenever the user cannot be known: the
+    database is down (a readiness probe with a session cookie must still answer 503, and an
+    error page must still render) or the request never passed the authentication middleware.
+    The lazy user is asked once; a failed lookup is asked again next time."""
+    user = getattr(request, "user", None)
+    try:
+        return user if user is not None and user.is_authenticated else None
+    except DatabaseError:
+        return None
 
 
 class PrivateCacheMiddleware:
@@ -10,7 +23,7 @@ class PrivateCacheMiddleware:
     keep one. A view that chose its own Cache-Control keeps it.
 
     Sits after UserLanguageMiddleware, which has already asked who the user is: asking
-    here never adds a query, nor fails again when the database is down.
+    here never adds a query.
     """
 
     def __init__(self, get_response):
@@ -18,7 +31,7 @@ class PrivateCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+        if not response.has_header("Cache-Control") and signed_in_user(request):
             patch_cache_control(response, private=True)
         return response
 

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from accounts.tests.factories import UserFactory
 from tools.testenv import Postgres, SeaweedS3
 
 needs_servers = pytest.mark.skipif(
@@ -32,7 +33,12 @@ def test_readyz_is_ok_when_database_and_storage_answer(client):
 
 @needs_servers
 @pytest.mark.django_db(transaction=True)
-def test_readyz_is_503_with_the_database_stopped(client):
+@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "member"])
+def test_readyz_is_503_with_the_database_stopped(client, signed_in):
+    if signed_in:
+        # The session and the member's language are in the database: the probe must not
+        # need them (a browser that is signed in opens /readyz too).
+        client.force_login(UserFactory())
     postgres = Postgres.from_env()
     postgres.stop()
     try:
