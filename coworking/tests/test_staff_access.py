@@ -27,6 +27,7 @@ STAFF_URLS = [
     ("bookings:staff_list", []),
     ("bookings:staff_new", []),
     ("bookings:staff_cancel", ["booking"]),
+    ("bookings:staff_move", ["booking"]),
 ]
 # Actions that only take a POST answer a staff member's GET with 405, past the gate.
 POST_ONLY = {

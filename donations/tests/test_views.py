@@ -76,13 +76,12 @@ def test_a_member_cannot_reach_another_members_pledges_or_receipts(client, membe
         reverse("donations:staff"),
         reverse("donations:export", args=[2026, 1]),
     ):
-        response = client.get(url)
-        assert (response.status_code, response.url.split("?")[0]) == (302, reverse("admin:login"))
+        assert client.get(url).status_code == 403
     for url in (
         reverse("donations:confirm", args=[pledge.pk]),
         reverse("donations:reject", args=[pledge.pk]),
     ):
-        assert client.post(url, {"reason": "x"}).status_code == 302
+        assert client.post(url, {"reason": "x"}).status_code == 403
     pledge.refresh_from_db()
     assert pledge.status == "pledged"
 
