@@ -30,6 +30,13 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 
 @requires_csrf_token
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid CSRF token: mostly a form left open past its session
+    (a sign-in in another tab, a logout). Say so in the site's layout and language."""
+    return render(request, "403_csrf.html", status=403)
+
+
+@requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 page in the site's layout, rendered without context processors: they read
     the session and the user, and the error may be that the database is down."""

@@ -7,6 +7,7 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from tools.testenv import Postgres
@@ -28,6 +29,16 @@ PAGES = {
         "Сервер не смог разобрать этот запрос. Вернитесь назад и попробуйте ещё раз.",
     ),
     (400, "en"): ("Bad request", "The server could not understand this request. Go back and try again."),
+    ("csrf", "ru"): (
+        "Форма устарела",
+        "Ничего не сохранено: страница была открыта слишком долго, или вы вошли или вышли в "
+        "другой вкладке. Вернитесь, обновите страницу и отправьте форму ещё раз.",
+    ),
+    ("csrf", "en"): (
+        "The form has expired",
+        "Nothing was saved: the page was open too long, or you signed in or out in another tab. "
+        "Go back, reload the page and send it again.",
+    ),
     (500, "ru"): (
         "Что-то пошло не так",
         "Страница не открылась из-за ошибки на нашей стороне. Ошибка записана; "
@@ -45,8 +56,8 @@ HOME_LINK = {
 }
 
 
-def assert_error_page(response, status: int, language: str) -> None:
-    heading, explanation = PAGES[status, language]
+def assert_error_page(response, status: int, language: str, page: int | str | None = None) -> None:
+    heading, explanation = PAGES[page or status, language]
     html = response.text
     assert response.status_code == status
     assert f'<html lang="{language}">' in html
@@ -95,6 +106,20 @@ def test_forbidden_page_has_the_site_layout(client, member, language):
     assert_error_page(response, 403, language)
     assert "сотрудник" not in response.text
     assert "staff" not in response.text.lower()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_a_form_without_its_csrf_token_gets_the_site_layout_and_changes_nothing(member, language):
+    client = Client(enforce_csrf_checks=True)
+    member.language = language
+    member.save(update_fields=["language"])
+    client.force_login(member)
+    response = client.post(reverse("accounts:profile"), {"full_name": "Someone Else", "language": language})
+    assert response.templates[0].name == "403_csrf.html"
+    assert_error_page(response, 403, language, page="csrf")
+    member.refresh_from_db()
+    assert member.full_name != "Someone Else"
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
