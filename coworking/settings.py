@@ -120,6 +120,8 @@ INSTALLED_APPS = [
     "bookings",
     "visits",
     "donations",
+    "audit",
+    "staff",
 ]
 
 MIDDLEWARE = [
