@@ -6,6 +6,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from api.v1 import api as api_v1
 from coworking import health, metrics, views
 
 # Staff sign in through the same rate-limited allauth login as members.
@@ -31,6 +32,8 @@ urlpatterns = [
     path("bookings/", include("bookings.urls")),
     path("visits/", include("visits.urls")),
     path("donations/", include("donations.urls")),
+    path("api/v1/", api_v1.urls),
+    path("api/", include("api.urls")),
 ]
 if settings.DEBUG and not settings.AWS_STORAGE_BUCKET_NAME:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

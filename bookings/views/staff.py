@@ -26,7 +26,7 @@ def _list_of_day(booking: Booking) -> str:
     return f"{reverse('bookings:staff_list')}?{query}"
 
 
-@staff_required("bookings.view_booking")
+@staff_required
 def staff_list(request: HttpRequest) -> HttpResponse:
     filters = StaffFilterForm(request.GET)
     page = Paginator(filters.bookings(), PER_PAGE).get_page(request.GET.get("page"))
@@ -36,18 +36,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "bookings/staff_list.html", context)
 
 
-OVERRIDE_PERMISSION = "staff.override_booking_rules"
-
-
-def _limit_override(request: HttpRequest, form: StaffBookingForm) -> StaffBookingForm:
-    """Only a role that may override the rules (a manager) can tick the box."""
-    if not request.user.has_perm(OVERRIDE_PERMISSION):
-        form.fields["override_rules"].disabled = True
-        form.initial["override_rules"] = False
-    return form
-
-
-def _refused(request: HttpRequest, form: StaffBookingForm, error: services.BookingError) -> None:
+def _refused(form: StaffBookingForm, error: services.BookingError) -> None:
     """Why the service refused, on the form; with the way out when staff may override."""
     if isinstance(error, services.SlotTaken):
         form.add_error(
@@ -59,16 +48,15 @@ def _refused(request: HttpRequest, form: StaffBookingForm, error: services.Booki
         )
         return
     form.add_error(None, error.message)
-    if error.overridable and request.user.has_perm(OVERRIDE_PERMISSION):
+    if error.overridable:
         form.add_error(None, _("Tick “Override the booking rules” to book anyway."))
 
 
-@staff_required("bookings.add_booking")
+@staff_required
 def staff_new(request: HttpRequest) -> HttpResponse:
     form = StaffBookingForm(
         request.POST or None, places=bookable_places(), initial={"member": request.GET.get("member")}
     )
-    _limit_override(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -81,7 +69,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
                 override_rules=data["override_rules"],
             )
         except services.BookingError as error:
-            _refused(request, form, error)
+            _refused(form, error)
         else:
             messages.success(
                 request,
@@ -92,7 +80,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
     return render(request, "bookings/staff_new.html", {"form": form})
 
 
-@staff_required("bookings.change_booking")
+@staff_required
 def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(
         Booking.objects.select_related("user", "building", "desk__room", "room"), pk=pk
@@ -100,7 +88,6 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = StaffMoveForm(
         request.POST or None, places=bookable_places(), initial=StaffMoveForm.initial_for(booking)
     )
-    _limit_override(request, form)
     if request.method == "POST" and form.is_valid():
         try:
             booking = services.reschedule_booking(
@@ -112,7 +99,7 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
                 override_rules=form.cleaned_data["override_rules"],
             )
         except services.BookingError as error:
-            _refused(request, form, error)
+            _refused(form, error)
         else:
             messages.success(
                 request,
@@ -124,7 +111,7 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "bookings/staff_move.html", {"booking": booking, "form": form})
 
 
-@staff_required("bookings.change_booking")
+@staff_required
 def staff_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(
         Booking.objects.select_related("user", "building", "desk__room", "room"), pk=pk

@@ -1,0 +1,115 @@
+"""Staff endpoints, behind the same permissions as the staff pages: members get 403
+`staff_only`. Every write goes through the same service function as the staff page."""
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Status
+from ninja.pagination import paginate
+
+from api.auth import require_staff
+from api.pagination import Cursor
+from api.routers.bookings import place_of
+from api.schemas import (
+    PROBLEMS,
+    BookingOut,
+    CancelIn,
+    CheckInOut,
+    CheckOutOut,
+    DonationOut,
+    Id,
+    MemberRef,
+    RejectIn,
+    StaffBookingIn,
+    StaffCheckInIn,
+    VisitOut,
+)
+from bookings import services as bookings
+from bookings.models import Booking
+from donations import services as donations
+from donations.models import Donation
+from spaces.models import Building
+from visits import services as visits
+from visits.models import Visit
+
+router = Router(tags=["staff"])
+
+
+def _member(pk: int):
+    return get_object_or_404(get_user_model(), pk=pk)
+
+
+@router.post("/staff/visits/check-in", response={200: CheckInOut, 201: CheckInOut, **PROBLEMS})
+def desk_check_in(request: HttpRequest, payload: StaffCheckInIn):
+    """The front desk checks a member in."""
+    require_staff(request, "visits.add_visit")
+    building = get_object_or_404(Building.objects.all(), pk=payload.building)
+    result = visits.check_in(_member(payload.member), building, by=request.user)
+    body = CheckInOut(
+        visit=result.visit, created=result.created, booking_id=result.booking.pk if result.booking else None
+    )
+    return Status(201 if result.created else 200, body)
+
+
+@router.post("/staff/visits/check-out", response={200: CheckOutOut, **PROBLEMS})
+def desk_check_out(request: HttpRequest, payload: MemberRef):
+    require_staff(request, "visits.change_visit")
+    result = visits.check_out(_member(payload.member), by=request.user)
+    return CheckOutOut(visit=result.visit, points=result.points)
+
+
+@router.get("/staff/visits/open", response={200: list[VisitOut], **PROBLEMS}, summary="Who is checked in")
+@paginate(Cursor, ordering=("-checked_in_at", "-pk"))
+def open_visits(request: HttpRequest, building: Id | None = None):
+    require_staff(request, "visits.view_visit")
+    visits_in = Visit.objects.open()
+    return visits_in.filter(building_id=building) if building else visits_in
+
+
+@router.post("/staff/bookings", response={201: BookingOut, **PROBLEMS}, summary="Book for a member")
+def book_for(request: HttpRequest, payload: StaffBookingIn):
+    """`override_rules` books outside the rules (recorded on the booking); never over another booking."""
+    require_staff(request, "bookings.add_booking")
+    booking = bookings.create_booking(
+        user=_member(payload.member),
+        resource=place_of(payload.desk, payload.room),
+        start=payload.start,
+        end=payload.end,
+        by=request.user,
+        override_rules=payload.override_rules,
+    )
+    return Status(201, booking)
+
+
+@router.post("/staff/bookings/{booking_id}/cancel", response={200: BookingOut, **PROBLEMS})
+def cancel_for(request: HttpRequest, booking_id: Id, payload: CancelIn):
+    """Cancel a member's booking; the reason (required) is sent to the member."""
+    require_staff(request, "bookings.change_booking")
+    booking = get_object_or_404(Booking, pk=booking_id)
+    return bookings.cancel_booking(booking, by=request.user, reason=payload.reason)
+
+
+@router.get("/staff/donations/pending", response={200: list[DonationOut], **PROBLEMS}, summary="Pledges")
+@paginate(Cursor, ordering=("created_at", "pk"))
+def pending(request: HttpRequest):
+    require_staff(request, "donations.change_donation")
+    return Donation.objects.pledged()
+
+
+@router.post("/staff/donations/{donation_id}/confirm", response={200: DonationOut, **PROBLEMS})
+def confirm(request: HttpRequest, donation_id: Id):
+    """The money arrived: receipt, karma, thank-you email. Nobody confirms their own."""
+    require_staff(request, "donations.change_donation")
+    donation = get_object_or_404(Donation, pk=donation_id)
+    donations.confirm_donation(donation, confirmed_by=request.user, confirmed_at=timezone.now())
+    return donation
+
+
+@router.post("/staff/donations/{donation_id}/reject", response={200: DonationOut, **PROBLEMS})
+def reject(request: HttpRequest, donation_id: Id, payload: RejectIn):
+    require_staff(request, "donations.change_donation")
+    donation = get_object_or_404(Donation, pk=donation_id)
+    donations.reject_donation(donation, payload.reason, rejected_by=request.user)
+    donation.refresh_from_db()
+    return donation

@@ -1,0 +1,259 @@
+"""The shapes the API accepts and returns (pydantic, through django-ninja)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated
+
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import AfterValidator, AwareDatetime
+
+from coworking.validators import EARLIEST_DATE, LATEST_DATE, is_sensible_date
+
+# Ids are PostgreSQL bigints: anything larger is not an id of ours (and would not fit).
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Capacity = Annotated[int, Field(ge=1, le=32767)]
+
+
+def _sensible(value: dt.datetime) -> dt.datetime:
+    if not is_sensible_date(value):
+        raise ValueError(
+            _("Choose a date between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year}
+        )
+    return value
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError(_("Text cannot contain a NUL character."))
+    return value
+
+
+# An instant with its UTC offset, within the years every form accepts.
+Instant = Annotated[AwareDatetime, AfterValidator(_sensible)]
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+
+class Problem(Schema):
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+
+
+# Every operation may answer with these; the body is always a Problem.
+PROBLEMS = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 429: Problem}
+
+
+class TokenObtainIn(Schema):
+    email: Text = Field(max_length=254)
+    password: Text = Field(max_length=4096)
+
+
+class RefreshIn(Schema):
+    refresh: Text = Field(max_length=4096)
+
+
+class TokenPairOut(Schema):
+    access: str
+    refresh: str
+    token_type: str = "Bearer"
+    access_expires_at: dt.datetime
+    refresh_expires_at: dt.datetime
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    language: str
+    karma: int
+    is_staff: bool
+    date_joined: dt.datetime
+    scope: str
+
+
+class KarmaEntryOut(Schema):
+    id: int
+    points: int
+    reason: str
+    note: str
+    created_at: dt.datetime
+
+
+class OpeningHoursOut(Schema):
+    weekday: int = Field(description="0 is Monday")
+    opens_at: dt.time
+    closes_at: dt.time = Field(description="00:00 means midnight at the end of the day")
+
+
+class BuildingOut(Schema):
+    id: int
+    name: str
+    address: str
+    time_zone: str
+    description: str
+    opening_hours: list[OpeningHoursOut]
+
+
+class _WithAmenities(Schema):
+    amenities: list[str]
+
+    @staticmethod
+    def resolve_amenities(place) -> list[str]:
+        return [amenity.name for amenity in place.amenities.all()]
+
+
+class RoomOut(_WithAmenities):
+    id: int
+    building_id: int
+    name: str
+    floor: int
+    kind: str
+    capacity: int
+    description: str
+
+
+class DeskOut(_WithAmenities):
+    id: int
+    room_id: int
+    label: str
+
+
+class AvailabilityOut(Schema):
+    building_id: int
+    start: dt.datetime
+    end: dt.datetime
+    desks: list[DeskOut]
+    rooms: list[RoomOut]
+
+
+class BookingOut(Schema):
+    id: int
+    building_id: int
+    desk_id: int | None
+    room_id: int | None
+    start: dt.datetime
+    end: dt.datetime
+    status: str
+    series_id: int | None
+    created_at: dt.datetime
+    cancelled_at: dt.datetime | None
+    cancel_reason: str
+    checked_in_at: dt.datetime | None
+
+
+class BookingIn(Schema):
+    desk: Id | None = None
+    room: Id | None = None
+    start: Instant
+    end: Instant
+
+
+class RescheduleIn(Schema):
+    start: Instant
+    end: Instant
+    desk: Id | None = None
+    room: Id | None = None
+
+
+class CancelIn(Schema):
+    reason: Text = Field("", max_length=500)
+
+
+class MemberRef(Schema):
+    member: Id
+
+
+class StaffBookingIn(BookingIn):
+    member: Id
+    override_rules: bool = False
+
+
+class StaffCheckInIn(Schema):
+    member: Id
+    building: Id
+
+
+class RejectIn(Schema):
+    reason: Text = Field(max_length=300)
+
+
+class VisitOut(Schema):
+    id: int
+    building_id: int
+    checked_in_at: dt.datetime
+    checked_out_at: dt.datetime | None
+    duration_minutes: int | None
+    closed_automatically: bool
+    booking_id: int | None
+
+
+class CheckInIn(Schema):
+    building: Id | None = None
+
+
+class CheckInOut(Schema):
+    visit: VisitOut
+    created: bool = Field(description="false when the member was already checked in")
+    booking_id: int | None
+
+
+class CheckOutOut(Schema):
+    visit: VisitOut
+    points: int
+
+
+class PresenceOut(Schema):
+    building_id: int
+    count: int
+    names: list[str] = Field(description="the people the caller may see by name; the rest are counted only")
+
+
+class PresenceListOut(Schema):
+    buildings: list[PresenceOut]
+
+
+class DonationOut(Schema):
+    id: int
+    amount: Decimal
+    currency: str
+    message: str
+    is_anonymous: bool
+    status: str
+    created_at: dt.datetime
+    confirmed_at: dt.datetime | None
+    receipt_number: str | None
+
+
+class WallEntryOut(Schema):
+    id: int
+    name: str
+    is_anonymous: bool
+    amount: Decimal
+    currency: str
+    message: str
+    confirmed_at: dt.datetime
+
+    @staticmethod
+    def resolve_name(donation, context) -> str:
+        return donation.name_for(context["request"].user)
+
+
+class PledgeIn(Schema):
+    amount: Decimal = Field(max_digits=12, decimal_places=2)
+    message: Text = Field("", max_length=500)
+    is_anonymous: bool = False
+
+
+class GoalOut(Schema):
+    month: dt.date
+    goal: Decimal | None
+    description: str
+    raised: Decimal
+    percent: int

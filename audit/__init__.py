@@ -1,1 +1,0 @@
-"""The audit trail: services and staff pages call audit.record for every change that matters."""
