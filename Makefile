@@ -24,7 +24,7 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.dev: requirements.txt requirements-dev.txt requirements-ldap.txt | $(BIN)/python ldap-headers
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
@@ -40,11 +40,20 @@ run: setup
 	@echo "Serving at http://127.0.0.1:8000 (Ctrl-C stops)"
 	$(MANAGE) runserver 127.0.0.1:8000
 
-# System packages the tests need: Debian's Chromium, PostgreSQL and gettext.
+# python-ldap (requirements-ldap.txt, a test dependency) builds against these headers.
+.PHONY: ldap-headers
+ldap-headers:
+	@[ -f /usr/include/ldap.h ] && [ -f /usr/include/sasl/sasl.h ] || { \
+		echo "Installing: libldap2-dev libsasl2-dev"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libldap2-dev libsasl2-dev >/dev/null; }
+
+# System packages the tests need: Debian's Chromium, PostgreSQL, gettext, and OpenLDAP's
+# server and tools (the LDAP sign-in tests start their own slapd).
 .PHONY: system-deps
-system-deps:
+system-deps: ldap-headers
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver"; \
+	[ -x /usr/sbin/slapd ] || missing="$$missing slapd ldap-utils"; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql postgresql-contrib"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	if [ -n "$$missing" ]; then \

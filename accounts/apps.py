@@ -8,6 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
+        from allauth.account.signals import user_logged_in
+
         from accounts.search import install_unicode_like
+        from accounts.signin import sync_provider_roles
 
         connection_created.connect(install_unicode_like, dispatch_uid="accounts.search.unicode_like")
+        user_logged_in.connect(sync_provider_roles, dispatch_uid="accounts.signin.sync_provider_roles")

@@ -15,7 +15,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -25,6 +25,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditChangesMixin, AuditTrailMixin
 from bookings import ics, services
 from bookings.forms import local_moment
 from bookings.forms_staff import StaffCancelForm
@@ -143,7 +144,7 @@ CANCEL_FIELDS = ("cancelled_at", "cancelled_by", "cancel_reason")
 
 
 @admin.register(Booking)
-class BookingAdmin(CheckedAutocompleteAdmin, SensibleDatesAdmin, admin.ModelAdmin):
+class BookingAdmin(AuditTrailMixin, CheckedAutocompleteAdmin, SensibleDatesAdmin, admin.ModelAdmin):
     form = BookingAdminForm
     list_display = ("member", "place", "building", "local_start", "status", "rules_overridden")
     list_filter = ("status", "building", "rules_overridden")
@@ -268,7 +269,7 @@ class BookingAdmin(CheckedAutocompleteAdmin, SensibleDatesAdmin, admin.ModelAdmi
 
 
 @admin.register(BookingRules)
-class BookingRulesAdmin(admin.ModelAdmin):
+class BookingRulesAdmin(AuditChangesMixin, admin.ModelAdmin):
     """One row of default rules: the list opens it straight away."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -278,11 +279,13 @@ class BookingRulesAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         return redirect(reverse("admin:bookings_bookingrules_change", args=[BookingRules.load().pk]))
 
 
 @admin.register(BuildingRules)
-class BuildingRulesAdmin(CheckedAutocompleteAdmin, admin.ModelAdmin):
+class BuildingRulesAdmin(AuditChangesMixin, CheckedAutocompleteAdmin, admin.ModelAdmin):
     list_display = ("building", *RULE_FIELDS)
     list_select_related = ("building",)
     search_fields = ("building__name",)

@@ -136,6 +136,7 @@ class Row:
     note: str
     cells: list[Cell]
     link: str = ""  # the booking link of the row's place, without the slot
+    week_url: str = ""  # the place's week view
 
 
 @dataclass
@@ -166,7 +167,7 @@ class DayGrid:
         return self.day == self.building.local_today()
 
 
-def _columns(building: Building, day: dt.date, slot_minutes: int, now: dt.datetime) -> list[Column]:
+def day_columns(building: Building, day: dt.date, slot_minutes: int, now: dt.datetime) -> list[Column]:
     step = dt.timedelta(minutes=slot_minutes)
     columns = []
     for start in services.day_slots(building, day, slot_minutes):
@@ -180,7 +181,7 @@ def _columns(building: Building, day: dt.date, slot_minutes: int, now: dt.dateti
 
 
 @dataclass(frozen=True)
-class _Words:
+class CellWords:
     """Cell texts, translated once per grid rather than once per cell."""
 
     you: str
@@ -207,7 +208,9 @@ def _free_or_past(column: Column, link: str, label: str) -> Cell:
     return Cell("free", column=column, link=link, label=label)
 
 
-def _cells(link: str, label: str, bookings: list[Booked], columns: list[Column], viewer: User, words: _Words):
+def _cells(
+    link: str, label: str, bookings: list[Booked], columns: list[Column], viewer: User, words: CellWords
+) -> list[Cell]:
     """One row: a cell per free or past slot, one spanning cell per booking.
 
     `bookings` are the place's, sorted by start and never overlapping (the database
@@ -257,7 +260,7 @@ def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
     building's opening hours should come prefetched.
     """
     rules = services.rules_for(building)
-    columns = _columns(building, day, rules.slot_minutes, timezone.now())
+    columns = day_columns(building, day, rules.slot_minutes, timezone.now())
     rooms = list(
         Room.objects.active()
         .filter(building=building)
@@ -271,8 +274,11 @@ def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
         for booking in booked_between(building, columns[0].start, columns[-1].end):
             (by_desk[booking.desk_id] if booking.desk_id else by_room[booking.room_id]).append(booking)
             mine += booking.user_id == viewer.pk
-    words = _Words(_("You"), _("Your booking"), _("Taken"))
+    words = CellWords(_("You"), _("Your booking"), _("Taken"))
     new_url = reverse("bookings:new")
+    # The week views' paths end in the place's id: reversed once, not once per row.
+    room_weeks = reverse("bookings:room_week", args=[0]).removesuffix("0/")
+    desk_weeks = reverse("bookings:desk_week", args=[0]).removesuffix("0/")
     groups = []
     whole = Group(_("Meeting rooms and offices"), _("Booked whole"))
     for room in rooms:
@@ -283,7 +289,7 @@ def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
             }
             link = f"{new_url}?room={room.pk}"
             cells = _cells(link, room.name, by_room[room.pk], columns, viewer, words)
-            whole.rows.append(Row(room.name, note, cells, link))
+            whole.rows.append(Row(room.name, note, cells, link, f"{room_weeks}{room.pk}/"))
             continue
         desks = sorted(room.desks.all(), key=lambda desk: natural_key(desk.label))
         if not desks:
@@ -291,9 +297,8 @@ def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
         group = Group(room.name, _("floor %(floor)s · open space") % {"floor": room.floor})
         for desk in desks:
             link = f"{new_url}?desk={desk.pk}"
-            group.rows.append(
-                Row(desk.label, "", _cells(link, desk.label, by_desk[desk.pk], columns, viewer, words), link)
-            )
+            cells = _cells(link, desk.label, by_desk[desk.pk], columns, viewer, words)
+            group.rows.append(Row(desk.label, "", cells, link, f"{desk_weeks}{desk.pk}/"))
         groups.append(group)
     if whole.rows:
         groups.append(whole)

@@ -7,6 +7,8 @@ urlpatterns = [
     # Members
     path("", member.find, name="find"),
     path("day/<int:building_id>/", member.day, name="day"),
+    path("week/room/<int:pk>/", member.room_week, name="room_week"),
+    path("week/desk/<int:pk>/", member.desk_week, name="desk_week"),
     path("new/", member.new, name="new"),
     path("mine/", member.mine, name="mine"),
     path("<int:pk>/", member.detail, name="detail"),

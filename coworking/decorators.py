@@ -14,15 +14,24 @@ class StaffOnly(PermissionDenied):
     """A member followed a link to a staff page: the 403 page tells them it is for staff."""
 
 
-def staff_required(view: Callable) -> Callable:
-    """Visitors go to the site's login and come back; members who are not staff get the
-    403 page (not the admin's login, which would ask them to sign in as someone else)."""
+def staff_required(*permissions: str) -> Callable[[Callable], Callable]:
+    """A staff page for staff whose role grants every one of `permissions` (staff.roles).
 
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_staff:
-            raise StaffOnly
-        return view(request, *args, **kwargs)
+    Visitors go to the site's login and come back; members, and staff whose role lacks a
+    permission, get the 403 page (not the admin's login, which would ask them to sign in
+    as someone else). Being staff is not enough by itself: the role decides.
+    """
+    if not permissions or not all(isinstance(permission, str) for permission in permissions):
+        raise TypeError("staff_required takes the permissions a page needs, e.g. 'visits.add_visit'.")
 
-    return wrapper
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not (request.user.is_staff and request.user.has_perms(permissions)):
+                raise StaffOnly
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -48,6 +48,40 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def envmap(name: str) -> dict[str, str]:
+    """NAME="a=b,c=d" as {"a": "b", "c": "d"} (the value after the last "=")."""
+    pairs = [item.rsplit("=", 1) for item in envlist(name)]
+    if any(len(pair) != 2 or not all(part.strip() for part in pair) for pair in pairs):
+        raise ImproperlyConfigured(f"{name} must read value=role,value=role")
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def oidc_apps(ids: list[str]) -> list[dict]:
+    """One allauth OpenID Connect app per id in OIDC_PROVIDERS, from OIDC_<ID>_* variables."""
+    apps = []
+    for provider_id in ids:
+        prefix = "OIDC_" + provider_id.upper().replace("-", "_") + "_"
+        issuer, client_id = os.environ.get(prefix + "ISSUER", ""), os.environ.get(prefix + "CLIENT_ID", "")
+        if not (issuer and client_id):
+            raise ImproperlyConfigured(f"Set {prefix}ISSUER and {prefix}CLIENT_ID for {provider_id}.")
+        apps.append(
+            {
+                "provider_id": provider_id,
+                "name": os.environ.get(prefix + "NAME", provider_id),
+                "client_id": client_id,
+                "secret": envsecret(prefix + "CLIENT_SECRET"),
+                "settings": {
+                    "server_url": issuer,
+                    "token_auth_method": os.environ.get(prefix + "TOKEN_AUTH_METHOD", "client_secret_basic"),
+                    "scope": os.environ.get(prefix + "SCOPES", "openid profile email").split(),
+                    "roles_claim": os.environ.get(prefix + "ROLES_CLAIM", ""),
+                    "roles": envmap(prefix + "ROLES"),
+                },
+            }
+        )
+    return apps
+
+
 DEBUG = envbool("DEBUG", True)
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data"))
 
@@ -73,6 +107,11 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    # Two-factor, passkeys and OpenID Connect; each stays off until configured (see "Sign-in").
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "django.contrib.humanize",  # allauth's passkey list
     "django_htmx",
     "django_tasks_db",
     "corsheaders",
@@ -82,6 +121,8 @@ INSTALLED_APPS = [
     "bookings",
     "visits",
     "donations",
+    "audit",
+    "staff",
     "api",
 ]
 
@@ -103,6 +144,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.signin.StaffMFAMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -121,6 +163,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coworking.context_processors.site",
+                "accounts.context_processors.signin",
             ],
         },
     },
@@ -301,6 +344,71 @@ ACCOUNT_RATE_LIMITS = {
     # address, and the login form refuses further tries for a while.
     "login_failed": os.environ.get("LOGIN_RATE_LIMIT", "20/m/ip,5/5m/key"),
 }
+
+# Sign-in: two-factor, passkeys, OpenID Connect and LDAP. Everything is off unless
+# configured; README.md "Sign-in" explains each variable.
+MFA_SUPPORTED_TYPES = envlist("MFA_TYPES")
+if unknown := set(MFA_SUPPORTED_TYPES) - {"totp", "recovery_codes", "webauthn"}:
+    raise ImproperlyConfigured(f"MFA_TYPES may list totp, recovery_codes and webauthn, not {sorted(unknown)}")
+MFA_TOTP_ISSUER = SPACE_NAME
+MFA_PASSKEY_LOGIN_ENABLED = "webauthn" in MFA_SUPPORTED_TYPES
+# Browsers offer passkeys only on https and on localhost; development serves plain http.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Staff may use staff pages and the admin only once they have a second factor.
+MFA_REQUIRED_FOR_STAFF = envbool("MFA_REQUIRED_FOR_STAFF", False)
+if MFA_REQUIRED_FOR_STAFF and not {"totp", "webauthn"} & set(MFA_SUPPORTED_TYPES):
+    raise ImproperlyConfigured("MFA_REQUIRED_FOR_STAFF needs totp or webauthn in MFA_TYPES.")
+
+SOCIALACCOUNT_ADAPTER = "accounts.signin.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": oidc_apps(envlist("OIDC_PROVIDERS"))}
+}
+# A provider's login starts with a POST from our login page (no login by a cross-site GET).
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# An identity provider vouches for the address only when its claim says email_verified.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_STORE_TOKENS = False
+# Hide the password form and sign-up: members sign in through the providers only.
+SSO_ONLY = envbool("SSO_ONLY", False)
+if SSO_ONLY and not SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]:
+    raise ImproperlyConfigured("SSO_ONLY needs at least one provider in OIDC_PROVIDERS.")
+
+# LDAP / Active Directory: tried before the local password when LDAP_SERVER_URI is set.
+LDAP_SERVER_URI = os.environ.get("LDAP_SERVER_URI", "")
+if LDAP_SERVER_URI:
+    try:
+        import ldap
+        from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
+    except ImportError as error:
+        raise ImproperlyConfigured("LDAP_SERVER_URI needs requirements-ldap.txt installed.") from error
+    AUTHENTICATION_BACKENDS.insert(0, "accounts.directory.LDAPBackend")
+    AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
+    AUTH_LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
+    AUTH_LDAP_BIND_PASSWORD = envsecret("LDAP_BIND_PASSWORD")
+    AUTH_LDAP_START_TLS = envbool("LDAP_START_TLS", False)
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        os.environ.get("LDAP_USER_SEARCH_BASE", ""),
+        ldap.SCOPE_SUBTREE,
+        os.environ.get("LDAP_USER_FILTER", "(mail=%(user)s)"),
+    )
+    AUTH_LDAP_USER_ATTR_MAP = envmap("LDAP_ATTR_MAP") or {"full_name": "cn", "email": "mail"}
+    AUTH_LDAP_ALWAYS_UPDATE_USER = True
+    if group_base := os.environ.get("LDAP_GROUP_SEARCH_BASE"):
+        AUTH_LDAP_GROUP_SEARCH = LDAPSearch(group_base, ldap.SCOPE_SUBTREE, "(objectClass=groupOfNames)")
+        AUTH_LDAP_GROUP_TYPE = GroupOfNamesType()
+    AUTH_LDAP_CONNECTION_OPTIONS = {
+        ldap.OPT_NETWORK_TIMEOUT: envint("LDAP_TIMEOUT_SECONDS", 5),
+        ldap.OPT_TIMEOUT: envint("LDAP_TIMEOUT_SECONDS", 5),
+        ldap.OPT_REFERRALS: 0,
+    }
+    if ca_file := os.environ.get("LDAP_CA_FILE"):
+        # The CA first, then a new TLS context that reads it.
+        AUTH_LDAP_CONNECTION_OPTIONS |= {ldap.OPT_X_TLS_CACERTFILE: ca_file, ldap.OPT_X_TLS_NEWCTX: 0}
+# Directory group name (cn) = role, as for OpenID Connect: "staff" or a role's group name.
+LDAP_ROLES = envmap("LDAP_ROLES")
 
 # Karma: what earns and costs points (see accounts.services.award_karma).
 KARMA_POINTS_PER_HOUR = envint("KARMA_POINTS_PER_HOUR", 1)

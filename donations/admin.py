@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditTrailMixin
 from coworking.admin import CheckedAutocompleteAdmin, SensibleDatesAdmin
 from donations.forms import RejectForm
 from donations.models import Donation, DonationStatus, MonthlyGoal
@@ -50,7 +51,7 @@ class DonationAdminForm(forms.ModelForm):
 
 
 @admin.register(Donation)
-class DonationAdmin(CheckedAutocompleteAdmin, SensibleDatesAdmin, admin.ModelAdmin):
+class DonationAdmin(AuditTrailMixin, CheckedAutocompleteAdmin, SensibleDatesAdmin, admin.ModelAdmin):
     form = DonationAdminForm
     list_display = (
         "pk",
@@ -107,9 +108,10 @@ class DonationAdmin(CheckedAutocompleteAdmin, SensibleDatesAdmin, admin.ModelAdm
         return super().has_delete_permission(request, obj) and (obj is None or not obj.is_confirmed)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Donation | None = None) -> tuple[str, ...]:
+        shown = tuple(super().get_readonly_fields(request, obj))  # the audit trail
         if obj is not None and not obj.is_pledged:
-            return ALWAYS_READ_ONLY + LOCKED_WHEN_CONFIRMED
-        return ALWAYS_READ_ONLY
+            return shown + ALWAYS_READ_ONLY + LOCKED_WHEN_CONFIRMED
+        return shown + ALWAYS_READ_ONLY
 
     @admin.display(description=_("donor"), ordering="donor__full_name")
     def donor_column(self, donation: Donation) -> str:

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KarmaReason, User
 from accounts.services import award_karma
+from audit import trail
+from audit.models import Action
 from coworking.tasks import enqueue_on_commit
 from coworking.validators import validate_sensible_date
 from donations.models import MONEY_LIMIT, Donation, DonationStatus, MonthlyGoal, ReceiptCounter, space_zone
@@ -128,6 +130,16 @@ def confirm_donation(
     locked.status = DonationStatus.CONFIRMED
     locked.receipt_number = _next_receipt_number(locked.confirmed_at.astimezone(space_zone()).year)
     locked.save(update_fields=["status", "confirmed_at", "confirmed_by", "receipt_number"])
+    trail.record(
+        Action.DONATION_CONFIRMED,
+        locked,
+        actor=confirmed_by,
+        member=locked.donor,
+        changes={
+            "status": [DonationStatus.PLEDGED, locked.status],
+            "receipt_number": ["", locked.receipt_number],
+        },
+    )
     points = karma_points(locked.amount)
     if locked.donor_id is not None and points > 0:
         award_karma(locked.donor, points, KarmaReason.DONATION, source=locked)
@@ -151,6 +163,14 @@ def reject_donation(donation: Donation, reason: str, rejected_by: User | None = 
     locked.rejected_by = rejected_by
     locked.rejected_reason = reason[:300]
     locked.save(update_fields=["status", "rejected_at", "rejected_by", "rejected_reason"])
+    trail.record(
+        Action.DONATION_REJECTED,
+        locked,
+        actor=rejected_by,
+        member=locked.donor,
+        changes={"status": [DonationStatus.PLEDGED, locked.status]},
+        reason=locked.rejected_reason,
+    )
     donation.refresh_from_db()
     return True
 
@@ -166,8 +186,10 @@ def record_offline_donation(
     is_anonymous: bool = False,
     received_at: dt.datetime | None = None,
     notify: bool = True,
+    confirm: bool = True,
 ) -> Donation:
-    """Money staff received in person or by transfer: recorded and confirmed at once."""
+    """Money staff received in person or by transfer: recorded and confirmed at once, or
+    (confirm=False: the front desk) recorded as a pledge for a manager to confirm."""
     validate_received_at(received_at)
     donation = Donation.objects.create(
         donor=donor,
@@ -179,7 +201,15 @@ def record_offline_donation(
         recorded_by=recorded_by,
         created_at=received_at or timezone.now(),
     )
-    confirm_donation(donation, confirmed_by=recorded_by, confirmed_at=received_at, notify=notify)
+    trail.record(
+        Action.DONATION_RECORDED,
+        donation,
+        actor=recorded_by,
+        member=donor,
+        changes={"amount": [None, str(donation.amount)], "status": [None, donation.status]},
+    )
+    if confirm:
+        confirm_donation(donation, confirmed_by=recorded_by, confirmed_at=received_at, notify=notify)
     return donation
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coworking.admin import BoundedInline
+from audit.admin import AuditChangesMixin
 from spaces import services
 from spaces.forms import AddDesksForm, BuildingForm, PhotoForm
 from spaces.models import Amenity, Building, BuildingPhoto, Desk, OpeningHours, Photo, Room, RoomPhoto
@@ -167,7 +168,7 @@ class DeskInline(BoundedInline, admin.TabularInline):
 
 
 @admin.register(Building)
-class BuildingAdmin(PhotoColumnMixin, RetireInsteadOfDeleteMixin, admin.ModelAdmin):
+class BuildingAdmin(AuditChangesMixin, PhotoColumnMixin, RetireInsteadOfDeleteMixin, admin.ModelAdmin):
     form = BuildingForm
     list_display = ["photo", "name", "address", "time_zone", "room_count", "is_active"]
     list_display_links = ["photo", "name"]
@@ -182,7 +183,7 @@ class BuildingAdmin(PhotoColumnMixin, RetireInsteadOfDeleteMixin, admin.ModelAdm
 
 
 @admin.register(Room)
-class RoomAdmin(PhotoColumnMixin, RetireInsteadOfDeleteMixin, admin.ModelAdmin):
+class RoomAdmin(AuditChangesMixin, PhotoColumnMixin, RetireInsteadOfDeleteMixin, admin.ModelAdmin):
     list_display = ["photo", "name", "building", "floor", "kind", "capacity", "desk_count", "is_active"]
     list_display_links = ["photo", "name"]
     list_filter = ["kind", "is_active", "building", "floor"]
@@ -238,7 +239,7 @@ class RoomAdmin(PhotoColumnMixin, RetireInsteadOfDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Desk)
-class DeskAdmin(RetireInsteadOfDeleteMixin, admin.ModelAdmin):
+class DeskAdmin(AuditChangesMixin, RetireInsteadOfDeleteMixin, admin.ModelAdmin):
     list_display = ["label", "room", "building", "is_active"]
     list_filter = ["is_active", ("room__building", admin.RelatedOnlyFieldListFilter), "amenities"]
     list_select_related = ["room__building"]

@@ -398,6 +398,8 @@ def main(argv: list[str]) -> int:
             # Emails go out at once, as in `make run`; the task tests switch to the
             # database queue and run the worker themselves.
             "TASKS_BACKEND": "immediate",
+            # Two-factor is off by default; its URLs exist only when a type is on.
+            "MFA_TYPES": "totp,recovery_codes,webauthn",
         }
         for name in ("DATABASE_URL", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "EMAIL_HOST"):
             base_env.pop(name, None)

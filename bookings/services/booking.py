@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit import trail
+from audit.models import Action
 from bookings.models import Booking, BookingSeries, Notification
 from bookings.services.availability import is_free, nearest_alternatives
 from bookings.services.cancellation import cancel_policy
@@ -124,9 +126,35 @@ def create_booking(
             created_by=by,
             rules_overridden=override_rules,
         )
+        _audit_booking(booking, by, on_behalf=by.pk != user.pk, override_rules=override_rules)
         if notify:
             queue_notification(booking, Notification.Kind.CONFIRMATION)
     return booking
+
+
+def _audited_state(booking: Booking) -> dict[str, object]:
+    """What the audit trail keeps of a booking: its place, and its times in the building's zone."""
+    zone = booking.building.zone
+    return {
+        "place": str(booking.resource),
+        "start": f"{timezone.localtime(booking.start, zone):%Y-%m-%d %H:%M %Z}",
+        "end": f"{timezone.localtime(booking.end, zone):%Y-%m-%d %H:%M %Z}",
+        "rules_overridden": booking.rules_overridden,
+    }
+
+
+def _audit_booking(
+    booking: Booking, by: User, *, on_behalf: bool, override_rules: bool, before: dict | None = None
+) -> None:
+    """The audit trail of a booking made on a member's behalf, moved (before: its place and
+    times until now), or made against the rules."""
+    changes = trail.diff(before or {}, _audited_state(booking))
+    if before is not None:
+        trail.record(Action.BOOKING_MOVED, booking, actor=by, member=booking.user, changes=changes)
+    elif on_behalf:
+        trail.record(Action.BOOKED_ON_BEHALF, booking, actor=by, member=booking.user, changes=changes)
+    if override_rules:
+        trail.record(Action.RULES_OVERRIDDEN, booking, actor=by, member=booking.user, changes=changes)
 
 
 def reschedule_booking(
@@ -173,6 +201,7 @@ def reschedule_booking(
         )
         if problems:
             raise problems[0]
+        before = _audited_state(booking)
         booking.building = building
         booking.desk = resource if isinstance(resource, Desk) else None
         booking.room = resource if isinstance(resource, Room) else None
@@ -182,6 +211,7 @@ def reschedule_booking(
         booking.save(
             update_fields=["building", "desk", "room", "start", "end", "rules_overridden", "sequence"]
         )
+        _audit_booking(booking, by, on_behalf=False, override_rules=override_rules, before=before)
         if notify:
             queue_notification(booking, Notification.Kind.UPDATED)
     return booking
@@ -213,6 +243,15 @@ def cancel_booking(
                 "cutoff",
             )
         _mark_cancelled(booking, by=by, reason=reason.strip(), now=now)
+        if on_behalf:
+            trail.record(
+                Action.BOOKING_CANCELLED,
+                booking,
+                actor=by,
+                member=booking.user,
+                changes={"status": [Booking.Status.CONFIRMED, booking.status]},
+                reason=booking.cancel_reason,
+            )
         if notify:
             queue_notification(booking, Notification.Kind.CANCELLATION)
     return booking

@@ -47,7 +47,7 @@ def test_my_bookings_splits_upcoming_from_past_and_cancelled(client, member, des
 
     response = client.get(reverse("bookings:mine"))
 
-    assert response.context["upcoming"] == [sooner, later]
+    assert list(response.context["upcoming"]) == [sooner, later]
     assert list(response.context["history"]) == [cancelled, past]
     assert "Desk A-1, Hall" in response.text
     assert ">Cancelled<" in response.text
@@ -71,6 +71,26 @@ def test_my_bookings_shows_the_zone_of_a_building_elsewhere(client, member):
     assert response.text.count("09:00–10:00") == 2
     assert response.text.count("Europe/Berlin") == 1
     assert "Europe/Moscow" not in response.text
+
+
+def test_upcoming_bookings_are_paginated_apart_from_the_past(client, member, desk):
+    building = desk.room.building
+    first_day = tomorrow(building)
+    for days in range(22):
+        day = first_day + dt.timedelta(days=days)
+        BookingFactory(user=member, desk=desk, start=local(building, day, 9), end=local(building, day, 10))
+    BookingFactory(user=member, desk=desk, start=_ago(days=3, hours=1), end=_ago(days=3))
+    client.force_login(member)
+
+    first = client.get(reverse("bookings:mine"))
+    second = client.get(reverse("bookings:mine"), {"upcoming": 2})
+
+    assert [booking.start for booking in first.context["upcoming"]] == [
+        local(building, first_day + dt.timedelta(days=days), 9) for days in range(20)
+    ]
+    assert len(second.context["upcoming"]) == 2
+    assert 'href="?upcoming=2&amp;page=1" rel="next"' in first.text
+    assert len(second.context["history"]) == 1  # the past list stays where it was
 
 
 def test_past_bookings_are_paginated(client, member, desk):

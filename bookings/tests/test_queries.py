@@ -128,8 +128,9 @@ def test_my_bookings_queries_do_not_grow_with_bookings(
             )
     client.force_login(member)
 
-    # session, user; upcoming; the cancellation rules (default, building's); past count; past page.
-    with django_assert_num_queries(7):
+    # session, user; upcoming count and page; the cancellation rules (default, building's);
+    # past count and page.
+    with django_assert_num_queries(8):
         response = client.get(reverse("bookings:mine"))
 
     assert len(response.context["upcoming"]) == 2 * count

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -27,10 +27,24 @@ from bookings.grid import day_grid, natural_key, next_slot, slot_problems
 from bookings.models import Booking
 from bookings.times import clock
 from bookings.views.mine import cancel, detail, feed, feed_settings, ics, mine, release
+from bookings.week import week_of
 from coworking.validators import validate_sensible_date
 from spaces.models import Amenity, Building, Desk, Room
 
-__all__ = ["cancel", "day", "detail", "feed", "feed_settings", "find", "ics", "mine", "new", "release"]
+__all__ = [
+    "cancel",
+    "day",
+    "desk_week",
+    "detail",
+    "feed",
+    "feed_settings",
+    "find",
+    "ics",
+    "mine",
+    "new",
+    "release",
+    "room_week",
+]
 
 
 def _fragment(request: HttpRequest, template: str, name: str) -> str:
@@ -101,6 +115,19 @@ def find(request: HttpRequest) -> HttpResponse:
     return render(request, _fragment(request, "bookings/find.html", "results"), context)
 
 
+def _requested_day(request: HttpRequest, building: Building) -> tuple[dt.date, str]:
+    """The day asked for by ?date=, else the building's today (with why, when it was bad)."""
+    today = building.local_today()
+    if not request.GET.get("date"):
+        return today, ""
+    try:
+        day = dt.date.fromisoformat(request.GET["date"])
+        validate_sensible_date(day)
+    except (ValueError, ValidationError):
+        return today, _("“%(value)s” is not a date; showing today.") % {"value": request.GET["date"]}
+    return day, ""
+
+
 @login_required
 @vary_on_headers("HX-Request")
 def day(request: HttpRequest, building_id: int) -> HttpResponse:
@@ -111,21 +138,47 @@ def day(request: HttpRequest, building_id: int) -> HttpResponse:
     building = next((building for building in buildings if building.pk == building_id), None)
     if building is None:
         raise Http404
-    date_error = ""
-    day = building.local_today()
-    if request.GET.get("date"):
-        try:
-            day = dt.date.fromisoformat(request.GET["date"])
-            validate_sensible_date(day)
-        except (ValueError, ValidationError):
-            date_error = _("“%(value)s” is not a date; showing today.") % {"value": request.GET["date"]}
-            day = building.local_today()
+    day, date_error = _requested_day(request, building)
     context = {
         "grid": day_grid(building, day, request.user),
         "buildings": buildings,
         "date_error": date_error,
     }
     return render(request, _fragment(request, "bookings/day.html", "grid"), context)
+
+
+def _week(request: HttpRequest, place: Desk | Room, building: Building) -> HttpResponse:
+    day, date_error = _requested_day(request, building)
+    context = {"week": week_of(place, building, day, request.user), "date_error": date_error}
+    return render(request, _fragment(request, "bookings/week.html", "week"), context)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def room_week(request: HttpRequest, pk: int) -> HttpResponse:
+    """A room booked whole, Monday to Sunday: what members check before booking it."""
+    rooms = (
+        Room.objects.active()
+        .filter(building__is_active=True)
+        .exclude(kind=Room.Kind.OPEN_SPACE)
+        .select_related("building__booking_rules")
+        .prefetch_related("building__opening_hours")
+    )
+    room = get_object_or_404(rooms, pk=pk)
+    return _week(request, room, room.building)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def desk_week(request: HttpRequest, pk: int) -> HttpResponse:
+    desks = (
+        Desk.objects.active()
+        .filter(room__is_active=True, room__building__is_active=True)
+        .select_related("room__building__booking_rules")
+        .prefetch_related("room__building__opening_hours")
+    )
+    desk = get_object_or_404(desks, pk=pk)
+    return _week(request, desk, desk.room.building)
 
 
 def _held(user, place: Desk | Room, start: dt.datetime, end: dt.datetime) -> Booking | None:

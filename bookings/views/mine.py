@@ -28,6 +28,7 @@ from bookings import services
 from bookings.models import Booking, CalendarFeed
 
 PAST_PER_PAGE = 20
+UPCOMING_PER_PAGE = 20
 # Cancelled bookings stay in the feed this long, so subscribed calendars drop them.
 FEED_KEEPS_DAYS = 30
 
@@ -45,8 +46,12 @@ def mine(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     own = _own_bookings(request)
     history = own.filter(Q(end__lte=now) | ~Q(status=Booking.Status.CONFIRMED)).order_by("-start", "-pk")
-    upcoming = list(own.upcoming(now).order_by("start"))
-    services.with_cancel_policies(upcoming, by=request.user, now=now)
+    # Both lists grow (a series books months ahead): each is paged on its own.
+    upcoming = Paginator(own.upcoming(now).order_by("start", "pk"), UPCOMING_PER_PAGE).get_page(
+        request.GET.get("upcoming")
+    )
+    upcoming.object_list = list(upcoming.object_list)
+    services.with_cancel_policies(upcoming.object_list, by=request.user, now=now)
     context = {
         "upcoming": upcoming,
         "history": Paginator(history, PAST_PER_PAGE).get_page(request.GET.get("page")),

@@ -26,7 +26,7 @@ def _list_of_day(booking: Booking) -> str:
     return f"{reverse('bookings:staff_list')}?{query}"
 
 
-@staff_required
+@staff_required("bookings.view_booking")
 def staff_list(request: HttpRequest) -> HttpResponse:
     filters = StaffFilterForm(request.GET)
     page = Paginator(filters.bookings(), PER_PAGE).get_page(request.GET.get("page"))
@@ -36,7 +36,18 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "bookings/staff_list.html", context)
 
 
-def _refused(form: StaffBookingForm, error: services.BookingError) -> None:
+OVERRIDE_PERMISSION = "staff.override_booking_rules"
+
+
+def _limit_override(request: HttpRequest, form: StaffBookingForm) -> StaffBookingForm:
+    """Only a role that may override the rules (a manager) can tick the box."""
+    if not request.user.has_perm(OVERRIDE_PERMISSION):
+        form.fields["override_rules"].disabled = True
+        form.initial["override_rules"] = False
+    return form
+
+
+def _refused(request: HttpRequest, form: StaffBookingForm, error: services.BookingError) -> None:
     """Why the service refused, on the form; with the way out when staff may override."""
     if isinstance(error, services.SlotTaken):
         form.add_error(
@@ -48,15 +59,16 @@ def _refused(form: StaffBookingForm, error: services.BookingError) -> None:
         )
         return
     form.add_error(None, error.message)
-    if error.overridable:
+    if error.overridable and request.user.has_perm(OVERRIDE_PERMISSION):
         form.add_error(None, _("Tick “Override the booking rules” to book anyway."))
 
 
-@staff_required
+@staff_required("bookings.add_booking")
 def staff_new(request: HttpRequest) -> HttpResponse:
     form = StaffBookingForm(
         request.POST or None, places=bookable_places(), initial={"member": request.GET.get("member")}
     )
+    _limit_override(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -69,7 +81,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
                 override_rules=data["override_rules"],
             )
         except services.BookingError as error:
-            _refused(form, error)
+            _refused(request, form, error)
         else:
             messages.success(
                 request,
@@ -80,7 +92,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
     return render(request, "bookings/staff_new.html", {"form": form})
 
 
-@staff_required
+@staff_required("bookings.change_booking")
 def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(
         Booking.objects.select_related("user", "building", "desk__room", "room"), pk=pk
@@ -88,6 +100,7 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = StaffMoveForm(
         request.POST or None, places=bookable_places(), initial=StaffMoveForm.initial_for(booking)
     )
+    _limit_override(request, form)
     if request.method == "POST" and form.is_valid():
         try:
             booking = services.reschedule_booking(
@@ -99,7 +112,7 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
                 override_rules=form.cleaned_data["override_rules"],
             )
         except services.BookingError as error:
-            _refused(form, error)
+            _refused(request, form, error)
         else:
             messages.success(
                 request,
@@ -111,7 +124,7 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "bookings/staff_move.html", {"booking": booking, "form": form})
 
 
-@staff_required
+@staff_required("bookings.change_booking")
 def staff_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_object_or_404(
         Booking.objects.select_related("user", "building", "desk__room", "room"), pk=pk

@@ -57,12 +57,12 @@ def _after_action(request: HttpRequest) -> HttpResponse:
     return _render_staff(request) if request.htmx else redirect("donations:staff")
 
 
-@staff_required
+@staff_required("donations.add_donation")
 def staff(request: HttpRequest) -> HttpResponse:
     return _render_staff(request)
 
 
-@staff_required
+@staff_required("donations.change_donation")
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     donation = get_object_or_404(Donation, pk=pk)
@@ -78,7 +78,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return _after_action(request)
 
 
-@staff_required
+@staff_required("donations.change_donation")
 @require_POST
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
     donation = get_object_or_404(Donation, pk=pk)
@@ -95,7 +95,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
     return _after_action(request)
 
 
-@staff_required
+@staff_required("donations.add_donation")
 @require_POST
 def offline(request: HttpRequest) -> HttpResponse:
     form = OfflineDonationForm(request.POST)
@@ -112,17 +112,22 @@ def offline(request: HttpRequest) -> HttpResponse:
             message=data["message"],
             is_anonymous=data["is_anonymous"],
             received_at=data["received_on"],
+            # The front desk records the money; a manager confirms it.
+            confirm=request.user.has_perm("donations.change_donation"),
         )
     except DonationError as error:  # the staff member's own money: someone else records it
         form.add_error(None, error)
         return _render_staff(request, offline_form=form)
-    messages.success(
-        request, _("Recorded and confirmed: receipt %(number)s.") % {"number": donation.receipt_number}
-    )
+    if donation.is_confirmed:
+        messages.success(
+            request, _("Recorded and confirmed: receipt %(number)s.") % {"number": donation.receipt_number}
+        )
+    else:
+        messages.success(request, _("Recorded as a pledge: a manager confirms it."))
     return redirect("donations:staff")
 
 
-@staff_required
+@staff_required("donations.change_monthlygoal")
 @require_POST
 def goal(request: HttpRequest) -> HttpResponse:
     form = GoalForm(request.POST)
@@ -133,7 +138,7 @@ def goal(request: HttpRequest) -> HttpResponse:
     return redirect("donations:staff")
 
 
-@staff_required
+@staff_required("donations.view_donation")
 def export(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """Every donation confirmed in the month, with names (anonymous ones too: staff only)."""
     try:

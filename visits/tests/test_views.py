@@ -138,6 +138,14 @@ def test_history_shows_own_visits_with_totals(logged_in, member, building):
     assert [visit.pk for visit in response.context["page"].object_list] == [recent.pk, older.pk]
 
 
+def test_history_tells_the_two_passes_of_the_repeated_autumn_hour_apart(logged_in, member):
+    berlin = BuildingFactory(name="Berlin", time_zone="Europe/Berlin")
+    # 02:30 summer time, out at 02:45 winter time: an hour and a quarter on the same night.
+    _closed(member, berlin, dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC), 75)
+    response = logged_in.get(reverse("visits:history"), {"start": "2026-10-25", "end": "2026-10-25"})
+    assert "02:30 CEST–02:45 CET" in response.content.decode()
+
+
 def test_history_filters_by_dates_and_building(logged_in, member, building):
     other = BuildingFactory(name="Zavodskaya 5")
     _closed(member, building, local(building, dt.date(2026, 3, 2), 10), 60)

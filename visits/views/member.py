@@ -14,10 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bookings import times
 from spaces.models import local_instant
 from visits import presence, services
 from visits.exports import visits_csv
@@ -54,7 +54,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
     else:
         text = _("You are already checked in at %(building)s since %(time)s.") % {
             "building": visit.building,
-            "time": time_format(visit.local_checked_in_at, "H:i"),
+            "time": times.clock(visit.checked_in_at, visit.building.zone),
         }
         level = messages.INFO
     if result.booking is not None:

@@ -24,7 +24,7 @@ SEARCH_RESULTS = 20
 EXPORTS = ("days", "hours", "buildings")
 
 
-@staff_required
+@staff_required("visits.add_visit")
 def front_desk(request: HttpRequest) -> HttpResponse:
     form = FrontDeskSearchForm(request.GET)
     form.is_valid()  # every field is optional; a bad building id falls back to the first
@@ -52,7 +52,7 @@ def _back_to_desk(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('visits:front_desk')}?{urlencode(params)}")
 
 
-@staff_required
+@staff_required("visits.add_visit")
 @require_POST
 def desk_check_in(request: HttpRequest) -> HttpResponse:
     form = FrontDeskForm(request.POST)
@@ -77,7 +77,7 @@ def desk_check_in(request: HttpRequest) -> HttpResponse:
     return _back_to_desk(request)
 
 
-@staff_required
+@staff_required("visits.change_visit")
 @require_POST
 def desk_check_out(request: HttpRequest) -> HttpResponse:
     form = FrontDeskForm(request.POST)
@@ -94,7 +94,7 @@ def desk_check_out(request: HttpRequest) -> HttpResponse:
     return _back_to_desk(request)
 
 
-@staff_required
+@staff_required("staff.view_statistics")
 def statistics(request: HttpRequest) -> HttpResponse:
     form = StatisticsForm(request.GET)
     start, end, building = form.period()
@@ -109,7 +109,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "visits/statistics.html", context)
 
 
-@staff_required
+@staff_required("staff.view_statistics")
 def statistics_export(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in EXPORTS:
         raise Http404
