@@ -32,6 +32,7 @@ urlpatterns = [
     path("bookings/", include("bookings.urls")),
     path("visits/", include("visits.urls")),
     path("donations/", include("donations.urls")),
+    path("staff/", include("staff.urls")),
     path("api/v1/", api_v1.urls),
     path("api/", include("api.urls")),
 ]

@@ -28,6 +28,7 @@ STAFF_URLS = [
     ("bookings:staff_new", []),
     ("bookings:staff_cancel", ["booking"]),
     ("bookings:staff_move", ["booking"]),
+    ("staff:today", []),
 ]
 # Actions that only take a POST answer a staff member's GET with 405, past the gate.
 POST_ONLY = {
