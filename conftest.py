@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zoneinfo
 from pathlib import Path
 
 import pytest
@@ -87,9 +88,14 @@ def _bucket_per_xdist_worker() -> None:
 @pytest.fixture(autouse=True)
 def _clock(request, monkeypatch):
     """With --clock, the test starts at that instant (before any other fixture reads the time).
+    A test marked `within(period)` starts at least STEADY_MARGIN before the local day or
+    month ends (at the next one's start otherwise): its expectations hold within one.
     Requests to S3 are still signed with the real time: the S3 server did not travel, and
     it refuses a signature more than 15 minutes off its own clock."""
     instant = request.config.getoption("clock")
+    within = request.node.get_closest_marker("within")
+    if within:
+        instant = _away_from_the_end(instant or dt.datetime.now(dt.UTC), *within.args)
     if instant is None or request.node.get_closest_marker("real_clock"):
         yield
         return
@@ -100,6 +106,27 @@ def _clock(request, monkeypatch):
         monkeypatch.setattr(module, "get_current_datetime", _real_utc_now)
     with time_machine.travel(instant, tick=True):
         yield
+
+
+STEADY_MARGIN = dt.timedelta(minutes=10)
+
+
+def _away_from_the_end(instant: dt.datetime, period: str) -> dt.datetime:
+    """`instant`, or the start of the next local day or month when it is less than
+    STEADY_MARGIN before the end of its own."""
+    from django.conf import settings
+
+    local = instant.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    next_day = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), local.tzinfo)
+    if period == "month":
+        next_start = next_day if next_day.day == 1 else None
+    elif period == "day":
+        next_start = next_day
+    else:
+        raise ValueError(f"within() takes 'day' or 'month', not {period!r}")
+    if next_start is not None and next_start - local < STEADY_MARGIN:
+        return next_start
+    return instant
 
 
 def _real_utc_now(remove_tzinfo: bool = True) -> dt.datetime:
