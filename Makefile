@@ -56,6 +56,7 @@ system-deps: ldap-headers
 	[ -x /usr/sbin/slapd ] || missing="$$missing slapd ldap-utils"; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql postgresql-contrib"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -81,9 +82,11 @@ test: system-deps $(VENV)/.dev messages lint
 stack-test: system-deps $(VENV)/.dev messages
 	$(BIN)/python -m tools.stacktest $(STACK_TEST_ARGS)
 
-# "What is free?" on a million bookings, on a throwaway PostgreSQL (see bench/README.md).
+# The pages under load (wrk) on a throwaway PostgreSQL with 50k, 500k and 1M bookings, and
+# the booking race; writes docs/benchmarks.md (see bench/README.md). Options in BENCH_ARGS,
+# e.g. make bench BENCH_ARGS="--presets 50k --duration 10 --servers".
 .PHONY: bench
-bench: system-deps $(VENV)/.dev
+bench: system-deps $(VENV)/.dev messages
 	$(BIN)/python -m tools.benchenv $(BENCH_ARGS)
 
 # After changing UI strings: refresh the catalogs (English msgstr = msgid, always), then
