@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,12 @@ def test_htmx_requests_carry_the_csrf_token(client):
     response = client.get(reverse("account_login"))
     token = response.context["csrf_token"]
     assert f'hx-headers=\'{{"X-CSRFToken": "{token}"}}\'' in response.content.decode()
+
+
+@pytest.mark.smoke
+def test_every_app_with_tests_is_in_pytests_testpaths():
+    """`make test` collects only the testpaths: a new app's tests would silently never run."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    testpaths = config["tool"]["pytest"]["ini_options"]["testpaths"]
+    with_tests = {path.parts[-3] for path in ROOT.glob("*/tests/__init__.py")}
+    assert sorted(with_tests - set(testpaths)) == []
