@@ -139,8 +139,16 @@ class BookingAdminForm(forms.ModelForm):
             self._update_errors(error)
 
 
-STATE_FIELDS = ("building", "status", "series", "created_at", "created_by", "checked_in_at", "sequence")
-CANCEL_FIELDS = ("cancelled_at", "cancelled_by", "cancel_reason")
+STATE_FIELDS = (
+    "building",
+    "status",
+    "series_column",
+    "created_at",
+    "created_by_column",
+    "checked_in_at",
+    "sequence_column",
+)
+CANCEL_FIELDS = ("cancelled_at", "cancelled_by_column", "cancel_reason")
 
 
 @admin.register(Booking)
@@ -181,6 +189,23 @@ class BookingAdmin(AuditTrailMixin, CheckedAutocompleteAdmin, SensibleDatesAdmin
     @admin.display(description=_("member"), ordering="user__full_name")
     def member(self, booking: Booking) -> str:
         return str(booking.user)
+
+    # Fields without a translated name of their own, labelled here for the Russian admin.
+    @admin.display(description=_("series"))
+    def series_column(self, booking: Booking) -> str:
+        return str(booking.series) if booking.series_id else "—"
+
+    @admin.display(description=_("created by"))
+    def created_by_column(self, booking: Booking) -> str:
+        return str(booking.created_by) if booking.created_by_id else "—"
+
+    @admin.display(description=_("calendar version"))
+    def sequence_column(self, booking: Booking) -> int:
+        return booking.sequence
+
+    @admin.display(description=_("cancelled by"))
+    def cancelled_by_column(self, booking: Booking) -> str:
+        return str(booking.cancelled_by) if booking.cancelled_by_id else "—"
 
     @admin.display(description=_("place"))
     def place(self, booking: Booking) -> str:

@@ -54,7 +54,7 @@ class DonationAdminForm(forms.ModelForm):
 class DonationAdmin(AuditTrailMixin, CheckedAutocompleteAdmin, SensibleDatesAdmin, admin.ModelAdmin):
     form = DonationAdminForm
     list_display = (
-        "pk",
+        "number",
         "donor_column",
         "amount_column",
         "status",
@@ -64,7 +64,7 @@ class DonationAdmin(AuditTrailMixin, CheckedAutocompleteAdmin, SensibleDatesAdmi
         "receipt_number",
         "receipt_emailed",
     )
-    list_display_links = ("pk", "donor_column")
+    list_display_links = ("number", "donor_column")
     list_filter = ("status", "is_anonymous", "currency", ("receipt_emailed_at", admin.EmptyFieldListFilter))
     list_select_related = ("donor",)
     search_fields = (
@@ -112,6 +112,10 @@ class DonationAdmin(AuditTrailMixin, CheckedAutocompleteAdmin, SensibleDatesAdmi
         if obj is not None and not obj.is_pledged:
             return shown + ALWAYS_READ_ONLY + LOCKED_WHEN_CONFIRMED
         return shown + ALWAYS_READ_ONLY
+
+    @admin.display(description=_("No."), ordering="pk")
+    def number(self, donation: Donation) -> str:
+        return f"#{donation.pk}"
 
     @admin.display(description=_("donor"), ordering="donor__full_name")
     def donor_column(self, donation: Donation) -> str:

@@ -3,7 +3,9 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AdminTimeWidget
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
@@ -14,8 +16,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coworking.admin import BoundedInline
 from audit.admin import AuditChangesMixin
+from coworking.admin import BoundedInline
 from spaces import services
 from spaces.forms import AddDesksForm, BuildingForm, PhotoForm
 from spaces.models import Amenity, Building, BuildingPhoto, Desk, OpeningHours, Photo, Room, RoomPhoto
@@ -139,6 +141,8 @@ class RoomPhotoInline(PhotoInline):
 class OpeningHoursInline(BoundedInline, admin.TabularInline):
     model = OpeningHours
     max_num = 7
+    # "08:00", not "08:00:00".
+    formfield_overrides = {models.TimeField: {"widget": AdminTimeWidget(format="%H:%M")}}
 
     def get_extra(self, request: HttpRequest, obj: Building | None = None, **kwargs) -> int:
         return 7 if obj is None else 7 - len(obj.opening_hours.all())

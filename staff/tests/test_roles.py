@@ -240,3 +240,43 @@ def test_booking_cancelled_by_front_desk_needs_a_reason_and_is_audited(client, f
         "Flooded",
         {"status": ["confirmed", "cancelled"]},
     )
+
+
+# The admin actions each role is offered, per admin list it can open.
+FRONT_DESK_ACTIONS = {
+    "accounts.user": set(),
+    "bookings.booking": {"cancel_selected"},
+    "visits.visit": {"check_out_now"},
+}
+MANAGER_ACTIONS = {
+    "accounts.user": {"adjust_karma_selected"},
+    "audit.auditentry": set(),
+    "bookings.bookingrules": set(),
+    "bookings.buildingrules": {"delete_selected"},
+    "bookings.calendarfeed": {"delete_selected"},
+    "django_tasks_database.dbtaskresult": set(),
+    "donations.monthlygoal": {"delete_selected"},
+    "spaces.amenity": {"delete_selected"},
+    "bookings.booking": {"cancel_selected"},
+    "bookings.notification": {"retry_now"},
+    "donations.donation": {"confirm_selected", "reject_selected", "resend_receipts", "delete_selected"},
+    "spaces.building": {"delete_selected"},
+    "spaces.room": {"add_desks", "delete_selected"},
+    "spaces.desk": {"delete_selected"},
+    "visits.visit": {"check_out_now", "delete_selected"},
+}
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [("front_desk", FRONT_DESK_ACTIONS), ("manager", MANAGER_ACTIONS)]
+)
+def test_each_role_is_offered_exactly_its_admin_actions(request, rf, role, expected):
+    user = request.getfixturevalue(role)
+    offered = {}
+    for model, model_admin in admin.site._registry.items():
+        label = model._meta.label_lower
+        http = rf.get("/")
+        http.user = user
+        if model_admin.has_view_or_change_permission(http):
+            offered[label] = set(model_admin.get_actions(http))
+    assert offered == expected
