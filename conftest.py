@@ -224,3 +224,16 @@ def staff(request, db, password):
         full_name="Staff Person",
         language=_language(request),
     )
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    """The test client signed in as `staff`."""
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def admin_client(staff_client):
+    """pytest-django's name for a signed-in superuser: here the project's own staff member."""
+    return staff_client

@@ -18,15 +18,3 @@ def desk(db) -> Desk:
 @pytest.fixture
 def building(desk) -> Building:
     return desk.room.building
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
-@pytest.fixture
-def admin_client(staff_client):
-    """pytest-django's name for a logged-in superuser: here the project's own staff member."""
-    return staff_client

@@ -75,12 +75,6 @@ BAD_DRILL_DOWNS = [
 ]
 
 
-@pytest.fixture
-def admin_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 def _query(field: str, parts: dict[str, str]) -> str:
     return "&".join(f"{field}__{part}={value}" for part, value in parts.items())
 

@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:donations_donation_changelist")
 
 
-@pytest.fixture
-def admin_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 @pytest.mark.parametrize("count", [1, 3])
 def test_admin_changelist_query_count_is_fixed(admin_client, django_assert_num_queries, count):
     for _ in range(count):

@@ -23,9 +23,3 @@ def bucket_keys():
         return found
 
     return keys
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client

@@ -12,12 +12,6 @@ from visits.models import Visit
 from visits.tests.factories import BookingFactory, VisitFactory
 
 
-@pytest.fixture
-def admin_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 def test_admin_lists_visits_read_only_with_filters(admin_client, member):
     visit = VisitFactory(user=member, closed=True)
     changelist = admin_client.get(reverse("admin:visits_visit_changelist"), {"open": "no", "q": member.email})
