@@ -47,13 +47,15 @@ ldap-headers:
 		echo "Installing: libldap2-dev libsasl2-dev"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libldap2-dev libsasl2-dev >/dev/null; }
 
-# System packages the tests need: Debian's Chromium, PostgreSQL, gettext, and OpenLDAP's
-# server and tools (the LDAP sign-in tests start their own slapd).
+# System packages the tests need: Debian's Chromium, PostgreSQL, gettext, OpenLDAP's
+# server and tools (the LDAP sign-in tests start their own slapd) and Node.js for the
+# OpenID Connect provider.
 .PHONY: system-deps
 system-deps: ldap-headers
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver"; \
 	[ -x /usr/sbin/slapd ] || missing="$$missing slapd ldap-utils"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql postgresql-contrib"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
@@ -72,8 +74,12 @@ format: $(VENV)/.dev
 
 # Tests run on TEST_WORKERS processes at once (pytest-xdist; 0 runs them in this one).
 TEST_WORKERS ?= 2
-test: system-deps $(VENV)/.dev messages lint
+test: system-deps $(VENV)/.dev tools/oidc/node_modules/.package-lock.json messages lint
 	$(BIN)/python -m tools.testenv -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The OpenID Connect provider the sign-in tests start (oidc-provider from npm).
+tools/oidc/node_modules/.package-lock.json: tools/oidc/package-lock.json
+	cd tools/oidc && npm ci --no-audit --no-fund --silent
 
 # docker-compose.yml's topology on loopback without Docker: PostgreSQL, S3, migrate, two
 # gunicorn instances, worker, scheduler, an SMTP sink and Debian's nginx (installed if

@@ -79,12 +79,20 @@ def apply_roles(user: User, values: Iterable[str], roles: dict[str, str]) -> Non
         user.save(update_fields=["is_staff"])
 
 
+def provider_claims(sociallogin) -> dict:
+    """The claims of the ID token and the userinfo answer (the latter wins)."""
+    data = sociallogin.account.extra_data or {}
+    if "id_token" not in data and "userinfo" not in data:
+        return data
+    return {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Members from an OpenID Connect provider: name from the claims, roles from a claim."""
 
     def populate_user(self, request, sociallogin, data) -> User:
         user = super().populate_user(request, sociallogin, data)
-        claims = sociallogin.account.extra_data or {}
+        claims = provider_claims(sociallogin)
         name = claims.get("name") or " ".join(
             part for part in (claims.get("given_name"), claims.get("family_name")) if part
         )
@@ -104,7 +112,7 @@ def sync_provider_roles(sender, request, user, sociallogin=None, **kwargs) -> No
     claim = app_settings.get("roles_claim")
     if not claim:
         return
-    values = (sociallogin.account.extra_data or {}).get(claim) or []
+    values = provider_claims(sociallogin).get(claim) or []
     if isinstance(values, str):
         values = [values]
     apply_roles(sociallogin.user, values, app_settings.get("roles") or {})

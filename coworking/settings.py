@@ -56,6 +56,14 @@ def envmap(name: str) -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
+def oidc_origins(providers: dict) -> list[str]:
+    """Where the providers' sign-in pages are (their issuers' origins)."""
+    return [
+        "{0.scheme}://{0.netloc}".format(urlsplit(app["settings"]["server_url"]))
+        for app in providers["openid_connect"]["APPS"]
+    ]
+
+
 def oidc_apps(ids: list[str]) -> list[dict]:
     """One allauth OpenID Connect app per id in OIDC_PROVIDERS, from OIDC_<ID>_* variables."""
     apps = []
@@ -464,7 +472,8 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # Signing in through a provider posts to us, then redirects to its sign-in page.
+    "form-action": [CSP.SELF, *oidc_origins(SOCIALACCOUNT_PROVIDERS), *envlist("CSP_FORM_ACTION")],
     "frame-ancestors": [CSP.NONE],
 }
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)

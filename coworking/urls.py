@@ -6,6 +6,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import sso_views
 from api.v1 import api as api_v1
 from coworking import health, metrics, views
 
@@ -25,6 +26,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
+    # allauth's provider login, answering "unreachable" instead of 500 when the provider is down.
+    path("accounts/oidc/<str:provider_id>/login/", sso_views.oidc_login),
     path("accounts/", include("allauth.urls")),
     path("", views.home, name="home"),
     path("", include("accounts.urls")),
