@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import Group
@@ -58,6 +60,21 @@ class StaffMFAMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(reverse("mfa_index"))
         return redirect("mfa_index")
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form; when the LDAP directory could not be reached (accounts.directory),
+    it says so rather than "wrong password". Local accounts sign in all the same."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if getattr(self.request, "directory_unreachable", False):
+                raise forms.ValidationError(
+                    _("The directory cannot be reached right now, so directory accounts cannot sign in.")
+                ) from None
+            raise
 
 
 def apply_roles(user: User, values: Iterable[str], roles: dict[str, str]) -> None:

@@ -340,6 +340,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+# Says so when the LDAP directory is unreachable (accounts.directory).
+ACCOUNT_FORMS = {"login": "accounts.signin.LoginForm"}
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
@@ -384,37 +386,54 @@ SSO_ONLY = envbool("SSO_ONLY", False)
 if SSO_ONLY and not SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]:
     raise ImproperlyConfigured("SSO_ONLY needs at least one provider in OIDC_PROVIDERS.")
 
+
 # LDAP / Active Directory: tried before the local password when LDAP_SERVER_URI is set.
-LDAP_SERVER_URI = os.environ.get("LDAP_SERVER_URI", "")
-if LDAP_SERVER_URI:
+def ldap_settings(env: dict[str, str]) -> dict:
+    """django-auth-ldap's AUTH_LDAP_* settings from LDAP_* variables (README "Sign-in")."""
     try:
         import ldap
         from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
     except ImportError as error:
         raise ImproperlyConfigured("LDAP_SERVER_URI needs requirements-ldap.txt installed.") from error
-    AUTHENTICATION_BACKENDS.insert(0, "accounts.directory.LDAPBackend")
-    AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
-    AUTH_LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
-    AUTH_LDAP_BIND_PASSWORD = envsecret("LDAP_BIND_PASSWORD")
-    AUTH_LDAP_START_TLS = envbool("LDAP_START_TLS", False)
-    AUTH_LDAP_USER_SEARCH = LDAPSearch(
-        os.environ.get("LDAP_USER_SEARCH_BASE", ""),
-        ldap.SCOPE_SUBTREE,
-        os.environ.get("LDAP_USER_FILTER", "(mail=%(user)s)"),
-    )
-    AUTH_LDAP_USER_ATTR_MAP = envmap("LDAP_ATTR_MAP") or {"full_name": "cn", "email": "mail"}
-    AUTH_LDAP_ALWAYS_UPDATE_USER = True
-    if group_base := os.environ.get("LDAP_GROUP_SEARCH_BASE"):
-        AUTH_LDAP_GROUP_SEARCH = LDAPSearch(group_base, ldap.SCOPE_SUBTREE, "(objectClass=groupOfNames)")
-        AUTH_LDAP_GROUP_TYPE = GroupOfNamesType()
-    AUTH_LDAP_CONNECTION_OPTIONS = {
-        ldap.OPT_NETWORK_TIMEOUT: envint("LDAP_TIMEOUT_SECONDS", 5),
-        ldap.OPT_TIMEOUT: envint("LDAP_TIMEOUT_SECONDS", 5),
-        ldap.OPT_REFERRALS: 0,
+    timeout = int(env.get("LDAP_TIMEOUT_SECONDS") or 5)
+    result = {
+        "AUTH_LDAP_SERVER_URI": env["LDAP_SERVER_URI"],
+        "AUTH_LDAP_BIND_DN": env.get("LDAP_BIND_DN", ""),
+        "AUTH_LDAP_BIND_PASSWORD": (
+            Path(env["LDAP_BIND_PASSWORD_FILE"]).read_text().strip()
+            if env.get("LDAP_BIND_PASSWORD_FILE")
+            else env.get("LDAP_BIND_PASSWORD", "")
+        ),
+        "AUTH_LDAP_START_TLS": env.get("LDAP_START_TLS", "").lower() in ("1", "true", "yes", "on"),
+        "AUTH_LDAP_USER_SEARCH": LDAPSearch(
+            env.get("LDAP_USER_SEARCH_BASE", ""),
+            ldap.SCOPE_SUBTREE,
+            env.get("LDAP_USER_FILTER") or "(mail=%(user)s)",
+        ),
+        "AUTH_LDAP_USER_ATTR_MAP": {"full_name": "cn", "email": "mail"},
+        "AUTH_LDAP_ALWAYS_UPDATE_USER": True,
+        "AUTH_LDAP_CONNECTION_OPTIONS": {
+            ldap.OPT_NETWORK_TIMEOUT: timeout,
+            ldap.OPT_TIMEOUT: timeout,
+            ldap.OPT_REFERRALS: 0,
+        },
     }
-    if ca_file := os.environ.get("LDAP_CA_FILE"):
+    if attributes := env.get("LDAP_ATTR_MAP"):
+        result["AUTH_LDAP_USER_ATTR_MAP"] = dict(pair.split("=", 1) for pair in attributes.split(","))
+    if group_base := env.get("LDAP_GROUP_SEARCH_BASE"):
+        groups = LDAPSearch(group_base, ldap.SCOPE_SUBTREE, "(objectClass=groupOfNames)")
+        result["AUTH_LDAP_GROUP_SEARCH"] = groups
+        result["AUTH_LDAP_GROUP_TYPE"] = GroupOfNamesType()
+    if ca_file := env.get("LDAP_CA_FILE"):
         # The CA first, then a new TLS context that reads it.
-        AUTH_LDAP_CONNECTION_OPTIONS |= {ldap.OPT_X_TLS_CACERTFILE: ca_file, ldap.OPT_X_TLS_NEWCTX: 0}
+        tls = {ldap.OPT_X_TLS_CACERTFILE: ca_file, ldap.OPT_X_TLS_NEWCTX: 0}
+        result["AUTH_LDAP_CONNECTION_OPTIONS"] |= tls
+    return result
+
+
+if os.environ.get("LDAP_SERVER_URI"):
+    AUTHENTICATION_BACKENDS.insert(0, "accounts.directory.LDAPBackend")
+    globals().update(ldap_settings(dict(os.environ)))
 # Directory group name (cn) = role, as for OpenID Connect: "staff" or a role's group name.
 LDAP_ROLES = envmap("LDAP_ROLES")
 

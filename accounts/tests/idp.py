@@ -7,6 +7,7 @@ import json
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 OIDC_DIR = Path(__file__).resolve().parents[2] / "tools" / "oidc"
@@ -54,3 +55,83 @@ class OIDCProvider:
             self.process.wait(timeout=10)
         if self.process:
             self.process.stdout.close()
+
+
+class Slapd:
+    """Debian's OpenLDAP server with an empty dc=example,dc=org, on a free loopback port."""
+
+    suffix = "dc=example,dc=org"
+    admin_dn = "cn=admin,dc=example,dc=org"
+    admin_password = "directory-admin"
+
+    def __init__(self, root: Path, port: int):
+        self.root = root
+        self.port = port
+        self.uri = f"ldap://127.0.0.1:{port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import ldap
+
+        data = self.root / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        conf = self.root / "slapd.conf"
+        schemas = "".join(
+            f"include /etc/ldap/schema/{name}.schema\n" for name in ("core", "cosine", "inetorgperson", "nis")
+        )
+        conf.write_text(
+            f"{schemas}modulepath /usr/lib/ldap\nmoduleload back_mdb\npidfile {self.root}/slapd.pid\n"
+            f'database mdb\nsuffix "{self.suffix}"\nrootdn "{self.admin_dn}"\n'
+            f"rootpw {self.admin_password}\ndirectory {data}\nmaxsize 10485760\n"
+        )
+        with (self.root / "slapd.log").open("w") as log:
+            # -d keeps slapd in the foreground, so it stops with this process group.
+            self.process = subprocess.Popen(
+                ["/usr/sbin/slapd", "-f", str(conf), "-h", self.uri, "-d", "0"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        for _ in range(100):
+            try:
+                connection = self.connect()
+                connection.unbind_s()
+                return
+            except ldap.SERVER_DOWN:
+                if self.process.poll() is not None:
+                    raise RuntimeError("slapd exited: " + (self.root / "slapd.log").read_text()) from None
+                time.sleep(0.1)
+        raise RuntimeError("slapd did not answer")
+
+    def connect(self):
+        import ldap
+
+        connection = ldap.initialize(self.uri)
+        connection.set_option(ldap.OPT_NETWORK_TIMEOUT, 2)
+        connection.simple_bind_s(self.admin_dn, self.admin_password)
+        return connection
+
+    def add(self, dn: str, **attributes: str | list[str]) -> None:
+        from ldap import modlist
+
+        entry = {
+            key: [v.encode() for v in (value if isinstance(value, list) else [value])]
+            for key, value in attributes.items()
+        }
+        connection = self.connect()
+        try:
+            connection.add_s(dn, modlist.addModlist(entry))
+        finally:
+            connection.unbind_s()
+
+    def delete(self, dn: str) -> None:
+        connection = self.connect()
+        try:
+            connection.delete_s(dn)
+        finally:
+            connection.unbind_s()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=10)
