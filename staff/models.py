@@ -21,3 +21,21 @@ class StaffPermissions(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+
+class LegacyRecord(models.Model):
+    """A row of the previous platform's database and what it became here: re-running the
+    import skips it (manage.py import_legacy)."""
+
+    table = models.CharField(_("table"), max_length=20)
+    old_id = models.BigIntegerField(_("old id"))
+    new_id = models.BigIntegerField(_("new id"))
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("imported record")
+        verbose_name_plural = _("imported records")
+        constraints = [models.UniqueConstraint(fields=["table", "old_id"], name="legacy_record_once")]
+
+    def __str__(self) -> str:
+        return f"{self.table}#{self.old_id} → {self.new_id}"
