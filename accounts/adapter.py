@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 
 from accounts.tasks import send_email
@@ -11,6 +12,10 @@ from coworking.tasks import enqueue
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        """With SSO_ONLY, members arrive through an identity provider, never a sign-up form."""
+        return not settings.SSO_ONLY
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render the message now (it needs the request), send it from the worker.
 

@@ -63,18 +63,23 @@ class StaffMFAMiddleware:
 
 
 class LoginForm(AllauthLoginForm):
-    """allauth's login form; when the LDAP directory could not be reached (accounts.directory),
-    it says so rather than "wrong password". Local accounts sign in all the same."""
+    """allauth's login form. When the LDAP directory could not be reached (accounts.directory)
+    it says so rather than "wrong password"; local accounts sign in all the same. With
+    SSO_ONLY it lets only superusers in with a password."""
 
     def clean(self):
         try:
-            return super().clean()
+            cleaned_data = super().clean()
         except forms.ValidationError:
             if getattr(self.request, "directory_unreachable", False):
                 raise forms.ValidationError(
                     _("The directory cannot be reached right now, so directory accounts cannot sign in.")
                 ) from None
             raise
+        # With SSO_ONLY only administrators keep a password, for when the provider is down.
+        if settings.SSO_ONLY and not self.user.is_superuser:
+            raise forms.ValidationError(_("Sign in with your organization's account."))
+        return cleaned_data
 
 
 def apply_roles(user: User, values: Iterable[str], roles: dict[str, str]) -> None:
