@@ -161,6 +161,18 @@ def _check_ins(fixture: Fixture, run: int) -> list[Line]:
     ]
 
 
+def _availability(fixture: Fixture, n: int) -> str:
+    """The API's "what is free?" (issue 8) for an hour tomorrow in the tower."""
+    import zoneinfo
+
+    zone = zoneinfo.ZoneInfo(fixture.zone)
+    day = dt.datetime.now(zone).date() + dt.timedelta(days=1)
+    start = dt.datetime.combine(day, dt.time(9 + n % 8), zone).astimezone(dt.UTC)
+    end = start + dt.timedelta(hours=1)
+    query = urlencode({"building": fixture.tower, "start": start.isoformat(), "end": end.isoformat()})
+    return f"/api/v1/availability?{query}"
+
+
 ENDPOINTS = [
     Endpoint("healthz", "GET", lambda fixture, run: [("/healthz", "", "")], "the stack's ceiling"),
     Endpoint("day view", "GET", _gets(lambda f, n: f"/bookings/day/{f.tower}/"), "50 rooms, today"),
@@ -169,6 +181,7 @@ ENDPOINTS = [
     Endpoint("my bookings", "GET", _gets(lambda f, n: "/bookings/mine/")),
     Endpoint("home, open visit", "GET", _gets(lambda f, n: "/", pool="home")),
     Endpoint("donors wall", "GET", _gets(lambda f, n: "/donations/")),
+    Endpoint("API availability", "GET", _gets(_availability), "issue 8, session auth"),
     Endpoint("booking POST", "POST", _bookings, "a free desk slot each"),
     Endpoint("check-in/out POST", "POST", _check_ins),
 ]
@@ -204,12 +217,14 @@ def probe(endpoint: Endpoint, fixture: Fixture) -> tuple[int, int, int]:
 
 
 def _stat(pid: int) -> tuple[int, int] | None:
-    """(parent pid, user + system clock ticks) of a process, None if it is gone."""
+    """(parent pid, clock ticks) of a process, None if it is gone. The ticks are its own
+    user and system time plus those of its children that ended, so that a database
+    backend or a worker that exits during a run still counts."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError):
         return None
-    return int(fields[1]), int(fields[11]) + int(fields[12])
+    return int(fields[1]), sum(int(value) for value in fields[11:15])
 
 
 def family(root: int) -> list[int]:
@@ -312,6 +327,19 @@ def wrk(load: Load, endpoint: Endpoint, lines: list[Line]) -> dict:
         "db_cpu_ms": db_cpu * 1000 / requests,
         "rss_mb": peak,
     }
+
+
+def warm_up(port: int, endpoints: list[Endpoint], fixture: Fixture, times: int) -> None:
+    """A few GETs of each page first: every worker imports and compiles on its first
+    requests, which is no steady state."""
+    for endpoint in endpoints:
+        if endpoint.method != "GET":
+            continue
+        for path, header, _body in endpoint.lines(fixture, 0)[:1] * times:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", path, headers={"Cookie": header} if header else {})
+            connection.getresponse().read()
+            connection.close()
 
 
 def median_of(runs: list[dict]) -> dict:

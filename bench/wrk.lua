@@ -4,7 +4,8 @@
 -- BENCH_PLAN names a file: the first line is the method, then one request per line:
 -- path, a tab, the Cookie header, a tab, the form body (empty for a GET). With
 -- BENCH_THREADS threads, thread n sends lines n, n + threads, n + 2 * threads, ... in
--- turn, so two threads never send the same POST and the sessions rotate.
+-- turn, so two threads never send the same POST and the sessions rotate (a plan of
+-- fewer lines than threads, like /healthz's one, is sent by every thread).
 
 local created = 0
 
@@ -13,26 +14,38 @@ function setup(thread)
   created = created + 1
 end
 
+local function build(method, line)
+  local path, cookie, body = line:match("^([^\t]*)\t([^\t]*)\t(.*)$")
+  local headers = { Cookie = cookie }
+  if body == "" then
+    body = nil
+  else
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+  end
+  return wrk.format(method, path, headers, body)
+end
+
 function init(args)
   local file = assert(io.open(os.getenv("BENCH_PLAN")))
   local method = file:read("*l")
   local threads = tonumber(os.getenv("BENCH_THREADS"))
   requests = {}
+  local first = nil
   local line_number = 0
   for line in file:lines() do
+    if line_number == 0 then
+      first = build(method, line)
+    end
     if line_number % threads == id then
-      local path, cookie, body = line:match("^([^\t]*)\t([^\t]*)\t(.*)$")
-      local headers = { Cookie = cookie }
-      if body == "" then
-        body = nil
-      else
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-      end
-      table.insert(requests, wrk.format(method, path, headers, body))
+      table.insert(requests, build(method, line))
     end
     line_number = line_number + 1
   end
   file:close()
+  if #requests == 0 then
+    -- Fewer lines than threads (a single GET): every thread sends the first.
+    table.insert(requests, first)
+  end
   index = 0
 end
 

@@ -100,6 +100,7 @@ def test_make_bench_smoke_measures_every_page_and_the_race(tmp_path):
         "week view",
         "find",
         "my bookings",
+        "API availability",
         "home, open visit",
         "donors wall",
     ]:
