@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import trail
 from audit.models import Action, AuditEntry
+from coworking.admin import SensibleDatesAdmin
 
 TRAIL_SHOWN = 20
 
@@ -46,7 +47,7 @@ def trail_url(obj: Model) -> str:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(SensibleDatesAdmin, admin.ModelAdmin):
     list_display = ("when", "actor", "action", "target_link", "member", "changes_column", "reason")
     list_filter = ("action", "target_type", ("actor", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("actor", "member", "target_type")
