@@ -6,3 +6,8 @@ class ApiConfig(AppConfig):
     name = "api"
     verbose_name = _("API")
     profile_widgets = ["api/profile_widget.html"]
+
+    def ready(self) -> None:
+        from api import signals
+
+        signals.connect()

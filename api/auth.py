@@ -110,6 +110,12 @@ class PrincipalThrottle(SimpleRateThrottle):
     def __init__(self) -> None:
         super().__init__(rate=settings.API_THROTTLE_RATE)
 
+    def allow_request(self, request: HttpRequest) -> bool:
+        # Read at each request, so a changed setting holds without building the API again.
+        self.rate = settings.API_THROTTLE_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
     def get_cache_key(self, request: HttpRequest) -> str | None:
         principal = getattr(request, "auth", None)
         if not isinstance(principal, Principal):

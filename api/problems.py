@@ -103,6 +103,8 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return problem_response(429, "throttled", _("Too many requests. Try again later."))
     if exc.status_code == 403:  # ninja's own CSRF refusal
         return problem_response(403, "csrf_failed", _("The CSRF token is missing or wrong."))
+    if exc.status_code == 400:  # a body that is not JSON
+        return problem_response(400, "bad_request", _("The request body is not valid JSON."))
     return problem_response(exc.status_code, "error", str(exc))
 
 

@@ -47,7 +47,7 @@ class Problem(Schema):
 
 
 # Every operation may answer with these; the body is always a Problem.
-PROBLEMS = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 429: Problem}
+PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 429: Problem}
 
 
 class TokenObtainIn(Schema):
@@ -87,9 +87,21 @@ class KarmaEntryOut(Schema):
 
 
 class OpeningHoursOut(Schema):
+    """Wall-clock times in the building's zone (a time of day has no UTC offset)."""
+
     weekday: int = Field(description="0 is Monday")
-    opens_at: dt.time
-    closes_at: dt.time = Field(description="00:00 means midnight at the end of the day")
+    opens_at: str = Field(pattern=r"^\d\d:\d\d$", examples=["08:00"])
+    closes_at: str = Field(
+        pattern=r"^\d\d:\d\d$", examples=["20:00"], description="00:00 means midnight at the end of the day"
+    )
+
+    @staticmethod
+    def resolve_opens_at(hours) -> str:
+        return f"{hours.opens_at:%H:%M}"
+
+    @staticmethod
+    def resolve_closes_at(hours) -> str:
+        return f"{hours.closes_at:%H:%M}"
 
 
 class BuildingOut(Schema):

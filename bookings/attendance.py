@@ -27,7 +27,7 @@ from accounts.models import KarmaReason, User
 from accounts.services import award_karma
 from bookings.models import Booking, Notification
 from bookings.services import queue_notification
-from bookings.signals import no_shows_due
+from bookings.signals import booking_attended, no_shows_due
 from spaces.models import Building, Desk, Room
 
 
@@ -78,7 +78,8 @@ def attend(booking: Booking, at: dt.datetime) -> bool:
         if locked.first() is None:
             return False
         locked.update(checked_in_at=at)
-    booking.checked_in_at = at
+        booking.checked_in_at = at
+        booking_attended.send(sender=Booking, booking=booking, at=at)
     return True
 
 

@@ -8,3 +8,7 @@ from django.dispatch import Signal
 # bookings attended (attendance.attend), and they are not released. So the release is
 # right whoever calls it, not only when a command attends them first.
 no_shows_due = Signal()
+
+# Sent inside the transaction that marks a booking attended (attendance.attend), with
+# `booking` and `at`: the API's webhooks tell external systems.
+booking_attended = Signal()

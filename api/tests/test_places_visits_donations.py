@@ -26,8 +26,8 @@ def test_buildings_with_opening_hours(token_client, desk):
     assert body["results"][0]["time_zone"] == "Europe/Moscow"
     assert body["results"][0]["opening_hours"][0] == {
         "weekday": 0,
-        "opens_at": "08:00:00",
-        "closes_at": "20:00:00",
+        "opens_at": "08:00",
+        "closes_at": "20:00",
     }
     assert len(body["results"][0]["opening_hours"]) == 7
 

@@ -67,7 +67,7 @@ def test_confirmation_numbers_the_receipt_awards_karma_and_emails_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert confirm_donation(donation, confirmed_by=staff, confirmed_at=when) is True
         assert mail.outbox == []
-    assert len(callbacks) == 2  # the receipt email and the donations counter of /metrics
+    assert len(callbacks) == 3  # the receipt email, the donations counter of /metrics, the webhooks
 
     assert (donation.status, donation.receipt_number, donation.confirmed_by, donation.confirmed_at) == (
         "confirmed",
