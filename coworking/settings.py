@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.usersessions",  # a member's signed-in devices, and signing the others out
     "django.contrib.humanize",  # allauth's passkey list
     "django_htmx",
     "django_tasks_db",
