@@ -370,6 +370,10 @@ MFA_REQUIRED_FOR_STAFF = envbool("MFA_REQUIRED_FOR_STAFF", False)
 if MFA_REQUIRED_FOR_STAFF and not {"totp", "webauthn"} & set(MFA_SUPPORTED_TYPES):
     raise ImproperlyConfigured("MFA_REQUIRED_FOR_STAFF needs totp or webauthn in MFA_TYPES.")
 
+# Members get an email (through the task worker) when a second factor, their password or
+# their email address changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = envbool("SECURITY_EMAILS", False)
+
 SOCIALACCOUNT_ADAPTER = "accounts.signin.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": oidc_apps(envlist("OIDC_PROVIDERS"))}

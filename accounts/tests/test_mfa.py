@@ -132,6 +132,20 @@ def test_staff_without_a_second_factor_are_sent_to_enrol(client, staff, member, 
     assert client.get(reverse("admin:index")).status_code == 200
 
 
+# Committed as in production, where allauth sends the email once the enrolment commits.
+@pytest.mark.django_db(transaction=True)
+def test_enrolling_an_authenticator_app_emails_the_member(client, member, password, settings, mailoutbox):
+    settings.ACCOUNT_EMAIL_NOTIFICATIONS = True
+    client.post(reverse("account_login"), {"login": member.email, "password": password})
+    client.post(reverse("account_reauthenticate"), {"password": password})
+    secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp(secret)})
+    assert (response.status_code, response.url) == (302, reverse("mfa_view_recovery_codes"))
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        ([member.email], "[Коворкинг] Активировано приложение для проверки подлинности")
+    ]
+
+
 def _submit(page: Page) -> None:
     page.locator("main form.form button[type=submit]").first.click()
 
