@@ -380,6 +380,9 @@ def report(outcomes: list[dict], command: str, args: argparse.Namespace) -> str:
                 f"| {row['server']} | {health['rps']:.0f} | {health['p99_ms']:.0f} | {day['rps']:.0f} | "
                 f"{day['p99_ms']:.0f} | {day['app_cpu_ms']:.1f} |"
             )
+    notes = ROOT / "bench" / "notes.md"  # what the numbers mean: kept across runs
+    if notes.exists():
+        lines += ["", notes.read_text().rstrip()]
     for outcome in outcomes:
         lines += [
             "",
@@ -389,9 +392,6 @@ def report(outcomes: list[dict], command: str, args: argparse.Namespace) -> str:
             outcome["explain"],
             "```",
         ]
-    notes = ROOT / "bench" / "notes.md"  # what the numbers mean: kept across runs
-    if notes.exists():
-        lines += ["", notes.read_text().rstrip()]
     return "\n".join(lines) + "\n"
 
 
