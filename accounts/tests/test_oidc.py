@@ -146,9 +146,18 @@ def test_a_verified_email_links_the_existing_member(page: Page, live_server, sso
     assert list(SocialAccount.objects.values_list("user", "uid")) == [(anna.pk, "anna")]
 
 
-def test_an_unverified_email_never_signs_in_as_the_member_who_owns_it(page: Page, live_server, sso):
+def test_an_unverified_email_never_signs_in_as_the_member_who_owns_it(
+    page: Page, live_server, sso, artifacts_dir
+):
     victim = UserFactory(email="victim@example.org")
     _sign_in_at_idp(page, live_server, "mallory")
+    # allauth asks for the sign-up details instead; the address stays taken.
+    page.fill("input[name=full_name]", "Mallory")
+    page.locator("main form.form button[type=submit]").click()
+    expect(page.locator(".field-error")).to_contain_text(
+        "Учетная запись с таким адресом электронной почты уже существует."
+    )
+    page.screenshot(path=artifacts_dir / "sso-unverified.png", full_page=True)
 
     expect(page.get_by_test_id("logout")).to_have_count(0)
     assert not SocialAccount.objects.filter(user=victim).exists()
