@@ -338,7 +338,8 @@ class BookingQuerySet(models.QuerySet):
         history on one side of the window.
         """
         overlapping = self.filter(start__lt=end, end__gt=start)
-        if connections[self.db].vendor == "postgresql":
+        # An empty window (start == end: "what holds this instant?") is no range to overlap.
+        if connections[self.db].vendor == "postgresql" and start < end:
             overlapping = overlapping.alias(span=TsTzRange("start", "end", RangeBoundary())).filter(
                 span__overlap=DateTimeTZRange(start, end)
             )

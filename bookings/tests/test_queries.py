@@ -174,3 +174,20 @@ def test_day_grid_shows_a_booking_longer_than_any_rule_allows(client, member, bi
 
     row = next(row for group in grid.groups for row in group.rows if row.label == room.name)
     assert [(cell.state, cell.span) for cell in row.cells] == [("mine", len(grid.columns))]
+
+
+def test_overlapping_finds_a_booking_holding_an_instant(big_building, member):
+    """A window of no length asks who holds that instant: the range form must not hide it."""
+    room = Room.objects.filter(building=big_building, kind=Room.Kind.MEETING_ROOM).first()
+    day = tomorrow(big_building)
+    booking = Booking.objects.create(
+        user=member,
+        building=big_building,
+        room=room,
+        start=local(big_building, day, 9),
+        end=local(big_building, day, 10),
+    )
+    instant = local(big_building, day, 9, 30)
+
+    assert list(Booking.objects.overlapping(instant, instant)) == [booking]
+    assert list(Booking.objects.overlapping(local(big_building, day, 10), local(big_building, day, 11))) == []
