@@ -14,6 +14,7 @@ from audit import trail
 from audit.admin import AuditTrailMixin
 from audit.models import Action, AuditEntry
 from coworking.admin import SensibleDatesAdmin
+from coworking.admin_csv import CsvExportMixin
 
 # Who may do what is for superusers to decide: a manager edits members, not their rights.
 SUPERUSER_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
@@ -32,12 +33,20 @@ class MemberCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(AuditTrailMixin, SensibleDatesAdmin, BaseUserAdmin):
+class UserAdmin(CsvExportMixin, AuditTrailMixin, SensibleDatesAdmin, BaseUserAdmin):
     form = MemberChangeForm
     add_form = MemberCreationForm
     list_display = ("email", "full_name", "karma", "roles", "is_active", "date_joined")
     list_filter = ("is_staff", "groups", "is_superuser", "is_active", "language")
     search_fields = ("email", "full_name")
+    csv_columns = [
+        (_("email"), lambda u: u.email),
+        (_("full name"), lambda u: u.full_name),
+        (_("karma"), lambda u: u.karma),
+        (_("active"), lambda u: u.is_active),
+        (_("staff"), lambda u: u.is_staff),
+        (_("member since"), lambda u: u.date_joined),
+    ]
     ordering = ("full_name", "email")
     date_hierarchy = "date_joined"
     readonly_fields = ("karma", "date_joined", "last_login")

@@ -32,6 +32,7 @@ from bookings.forms_staff import StaffCancelForm
 from bookings.models import RULE_FIELDS, Booking, BookingRules, BuildingRules, CalendarFeed, Notification
 from bookings.tasks import deliver_notification
 from coworking.admin import CheckedAutocompleteAdmin, SensibleDatesAdmin
+from coworking.admin_csv import CsvExportMixin
 from coworking.tasks import enqueue_on_commit
 from spaces.models import Desk
 
@@ -41,6 +42,10 @@ PLACE_FIELDS = {"desk", "room", "start", "end"}
 def _local_display(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
     local = timezone.localtime(moment, zone)
     return f"{formats.date_format(local, 'SHORT_DATETIME_FORMAT')} {local.tzname()}"
+
+
+def _local_csv(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    return timezone.localtime(moment, zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _taken_message(resource) -> str:
@@ -152,7 +157,9 @@ CANCEL_FIELDS = ("cancelled_at", "cancelled_by_column", "cancel_reason")
 
 
 @admin.register(Booking)
-class BookingAdmin(AuditTrailMixin, CheckedAutocompleteAdmin, SensibleDatesAdmin, admin.ModelAdmin):
+class BookingAdmin(
+    CsvExportMixin, AuditTrailMixin, CheckedAutocompleteAdmin, SensibleDatesAdmin, admin.ModelAdmin
+):
     form = BookingAdminForm
     list_display = ("member", "place", "building", "local_start", "status", "rules_overridden")
     list_filter = ("status", "building", "rules_overridden")
@@ -163,6 +170,18 @@ class BookingAdmin(AuditTrailMixin, CheckedAutocompleteAdmin, SensibleDatesAdmin
     autocomplete_fields = ("user", "desk", "room")
     ordering = ("-start",)
     actions = ("cancel_selected",)
+    csv_columns = [
+        (_("member"), lambda b: b.user.full_name),
+        (_("email"), lambda b: b.user.email),
+        (_("building"), lambda b: b.building.name),
+        (_("place"), lambda b: ics.resource_label(b)),
+        (_("start (local time)"), lambda b: _local_csv(b.start, b.building.zone)),
+        (_("end (local time)"), lambda b: _local_csv(b.end, b.building.zone)),
+        (_("status"), lambda b: b.get_status_display()),
+        (_("rules overridden by staff"), lambda b: b.rules_overridden),
+        (_("checked in"), lambda b: b.checked_in_at),
+        (_("reason"), lambda b: b.cancel_reason),
+    ]
 
     def get_fieldsets(self, request: HttpRequest, obj: Booking | None = None):
         booking = (None, {"fields": ("user", "desk", "room", "start", "end", "rules_overridden")})

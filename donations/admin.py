@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditTrailMixin
 from coworking.admin import CheckedAutocompleteAdmin, SensibleDatesAdmin
+from coworking.admin_csv import CsvExportMixin
+from donations.exports import STAFF_COLUMNS
 from donations.forms import RejectForm
 from donations.models import Donation, DonationStatus, MonthlyGoal
 from donations.money import money
@@ -51,7 +53,9 @@ class DonationAdminForm(forms.ModelForm):
 
 
 @admin.register(Donation)
-class DonationAdmin(AuditTrailMixin, CheckedAutocompleteAdmin, SensibleDatesAdmin, admin.ModelAdmin):
+class DonationAdmin(
+    CsvExportMixin, AuditTrailMixin, CheckedAutocompleteAdmin, SensibleDatesAdmin, admin.ModelAdmin
+):
     form = DonationAdminForm
     list_display = (
         "number",
@@ -78,6 +82,12 @@ class DonationAdmin(AuditTrailMixin, CheckedAutocompleteAdmin, SensibleDatesAdmi
     date_hierarchy = "created_at"
     autocomplete_fields = ("donor",)
     actions = ("confirm_selected", "reject_selected", "resend_receipts")
+    # Staff's columns, as in the monthly export.
+    csv_columns = [
+        (_("No."), lambda d: d.pk),
+        (_("Status"), lambda d: d.get_status_display()),
+        *STAFF_COLUMNS,
+    ]
     fieldsets = (
         (None, {"fields": ("donor", "donor_name", "donor_email", "amount", "currency")}),
         (_("On the wall"), {"fields": ("message", "is_anonymous")}),

@@ -107,11 +107,11 @@ class MemberAdmin(UserAdmin):
             '<table data-testid="karma-ledger"><tbody>{}</tbody></table>',
             format_html_join(
                 "",
-                "<tr><td>{}</td><td>{:+d}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 (
                     (
                         date_format(timezone.localtime(entry.created_at), "SHORT_DATETIME_FORMAT"),
-                        entry.points,
+                        f"{entry.points:+d}",
                         entry.get_reason_display(),
                         entry.note or "",
                     )

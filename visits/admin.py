@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from coworking.admin import SensibleDatesAdmin
+from coworking.admin_csv import CsvExportMixin
 from visits import services
 from visits.models import Visit
 from visits.templatetags.visits_tags import duration
@@ -28,7 +29,7 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Visit)
-class VisitAdmin(SensibleDatesAdmin, admin.ModelAdmin):
+class VisitAdmin(CsvExportMixin, SensibleDatesAdmin, admin.ModelAdmin):
     """Visits are read-only here: durations (and so karma) are never edited afterwards.
     An open visit is closed with the action, an ordinary check-out."""
 
@@ -59,6 +60,15 @@ class VisitAdmin(SensibleDatesAdmin, admin.ModelAdmin):
         "booking",
     )
     actions = ["check_out_now"]
+    csv_columns = [
+        (_("member"), lambda v: v.user.full_name),
+        (_("email"), lambda v: v.user.email),
+        (_("building"), lambda v: v.building.name),
+        (_("checked in"), lambda v: v.checked_in_at),
+        (_("checked out"), lambda v: v.checked_out_at),
+        (_("duration (minutes)"), lambda v: v.duration_minutes),
+        (_("closed automatically"), lambda v: v.closed_automatically),
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Check-ins go through the front desk, which applies the rules.

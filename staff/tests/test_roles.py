@@ -244,12 +244,12 @@ def test_booking_cancelled_by_front_desk_needs_a_reason_and_is_audited(client, f
 
 # The admin actions each role is offered, per admin list it can open.
 FRONT_DESK_ACTIONS = {
-    "accounts.user": set(),
-    "bookings.booking": {"cancel_selected"},
-    "visits.visit": {"check_out_now"},
+    "accounts.user": {"export_csv"},
+    "bookings.booking": {"cancel_selected", "export_csv"},
+    "visits.visit": {"check_out_now", "export_csv"},
 }
 MANAGER_ACTIONS = {
-    "accounts.user": {"adjust_karma_selected"},
+    "accounts.user": {"adjust_karma_selected", "export_csv"},
     "audit.auditentry": set(),
     "bookings.bookingrules": set(),
     "bookings.buildingrules": {"delete_selected"},
@@ -257,13 +257,19 @@ MANAGER_ACTIONS = {
     "django_tasks_database.dbtaskresult": set(),
     "donations.monthlygoal": {"delete_selected"},
     "spaces.amenity": {"delete_selected"},
-    "bookings.booking": {"cancel_selected"},
+    "bookings.booking": {"cancel_selected", "export_csv"},
     "bookings.notification": {"retry_now"},
-    "donations.donation": {"confirm_selected", "reject_selected", "resend_receipts", "delete_selected"},
+    "donations.donation": {
+        "confirm_selected",
+        "reject_selected",
+        "resend_receipts",
+        "delete_selected",
+        "export_csv",
+    },
     "spaces.building": {"delete_selected"},
     "spaces.room": {"add_desks", "delete_selected"},
     "spaces.desk": {"delete_selected"},
-    "visits.visit": {"check_out_now", "delete_selected"},
+    "visits.visit": {"check_out_now", "delete_selected", "export_csv"},
 }
 
 
