@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Members")
+    # The profile's security card: second factors, connected providers, signed-in devices.
+    profile_widgets = ["accounts/security_widget.html"]
 
     def ready(self) -> None:
         from allauth.account.signals import user_logged_in

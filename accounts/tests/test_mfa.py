@@ -146,6 +146,19 @@ def test_enrolling_an_authenticator_app_emails_the_member(client, member, passwo
     ]
 
 
+@pytest.mark.django_db
+def test_profile_security_card_names_the_second_factors(client, member):
+    client.force_login(member)
+    assert _security_status(client) == "Выключена"
+    _with_totp(member)
+    assert _security_status(client) == "Приложение-аутентификатор"
+
+
+def _security_status(client) -> str:
+    page = client.get(reverse("accounts:profile")).content.decode()
+    return re.search(r'data-testid="mfa-status">([^<]*)<', page)[1]
+
+
 def _submit(page: Page) -> None:
     page.locator("main form.form button[type=submit]").first.click()
 

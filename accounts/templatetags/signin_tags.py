@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from django import template
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.simple_tag
+def second_factors(user) -> list[str]:
+    """The member's second factors, for the profile's security card (one query)."""
+    if not settings.MFA_SUPPORTED_TYPES:
+        return []
+    types = set(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+    labels = {Authenticator.Type.TOTP: _("Authenticator app"), Authenticator.Type.WEBAUTHN: _("Passkey")}
+    return [label for kind, label in labels.items() if kind in types]
