@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from api.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from api.tasks import deliver_webhook
+from coworking.admin import SensibleDatesAdmin
 from coworking.tasks import enqueue_on_commit
 
 
@@ -23,7 +24,7 @@ class WebhookEndpointForm(forms.ModelForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(SensibleDatesAdmin, admin.ModelAdmin):
     form = WebhookEndpointForm
     list_display = ("url", "description", "event_list", "is_active", "created_at")
     list_filter = ("is_active",)
@@ -35,7 +36,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(SensibleDatesAdmin, admin.ModelAdmin):
     list_display = ("event", "endpoint", "created_at", "status", "attempts", "last_status_code", "last_error")
     list_filter = ("status", "event", "endpoint")
     list_select_related = ("endpoint",)

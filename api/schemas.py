@@ -78,6 +78,17 @@ class MeOut(Schema):
     scope: str
 
 
+class ProfileIn(Schema):
+    full_name: Text | None = Field(None, max_length=150)
+    language: str | None = Field(None, max_length=10)
+    visible_to_members: bool | None = None
+
+
+class CalendarFeedOut(Schema):
+    url: str
+    webcal_url: str
+
+
 class KarmaEntryOut(Schema):
     id: int
     points: int
@@ -104,6 +115,29 @@ class OpeningHoursOut(Schema):
         return f"{hours.closes_at:%H:%M}"
 
 
+class PhotoOut(Schema):
+    """Links to the photo's sizes; presigned and short-lived when photos are in S3."""
+
+    caption: str
+    width: int
+    height: int
+    url: str
+    medium_url: str
+    thumbnail_url: str
+
+    @staticmethod
+    def resolve_url(photo) -> str:
+        return photo.image.url
+
+    @staticmethod
+    def resolve_medium_url(photo) -> str:
+        return photo.medium.url
+
+    @staticmethod
+    def resolve_thumbnail_url(photo) -> str:
+        return photo.thumbnail.url
+
+
 class BuildingOut(Schema):
     id: int
     name: str
@@ -111,6 +145,7 @@ class BuildingOut(Schema):
     time_zone: str
     description: str
     opening_hours: list[OpeningHoursOut]
+    photos: list[PhotoOut]
 
 
 class _WithAmenities(Schema):
@@ -129,6 +164,10 @@ class RoomOut(_WithAmenities):
     kind: str
     capacity: int
     description: str
+
+
+class RoomWithPhotosOut(RoomOut):
+    photos: list[PhotoOut]
 
 
 class DeskOut(_WithAmenities):

@@ -4,15 +4,28 @@ from allauth.account.adapter import get_adapter
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from accounts.forms import ProfileForm
 from api.auth import Principal, rejected
 from api.pagination import Cursor
 from api.problems import Problem
-from api.schemas import PROBLEMS, KarmaEntryOut, MeOut, RefreshIn, TokenObtainIn, TokenPairOut
+from api.schemas import (
+    PROBLEMS,
+    CalendarFeedOut,
+    KarmaEntryOut,
+    MeOut,
+    ProfileIn,
+    RefreshIn,
+    TokenObtainIn,
+    TokenPairOut,
+)
 from api.tokens import TokenRejected, obtain_pair, refresh_pair, revoke_session
+from bookings.models import CalendarFeed
 
 router = Router(tags=["account"])
 
@@ -88,6 +101,44 @@ def me(request: HttpRequest):
         date_joined=user.date_joined,
         scope=principal.scope,
     )
+
+
+@router.patch("/me", response={200: MeOut, **PROBLEMS}, summary="Change my profile")
+def update_me(request: HttpRequest, payload: ProfileIn):
+    """Name, language, visibility to other members: the profile page's form and rules."""
+    user = request.user
+    data = {
+        "full_name": user.full_name,
+        "language": user.language or request.LANGUAGE_CODE,
+        "visible_to_members": user.visible_to_members,
+        **payload.model_dump(exclude_unset=True),
+    }
+    form = ProfileForm(data, instance=user)
+    if not form.is_valid():
+        errors = [{"field": name, "message": " ".join(messages)} for name, messages in form.errors.items()]
+        raise Problem(422, "invalid", _("Some fields are not valid."), errors=errors)
+    form.save()
+    return me(request)
+
+
+def _feed_urls(request: HttpRequest, feed: CalendarFeed) -> CalendarFeedOut:
+    url = request.build_absolute_uri(reverse("bookings:feed", args=[feed.token]))
+    return CalendarFeedOut(url=url, webcal_url="webcal://" + url.split("://", 1)[1])
+
+
+@router.get("/me/calendar", response={200: CalendarFeedOut, **PROBLEMS}, summary="My calendar feed")
+def calendar_feed(request: HttpRequest):
+    """The private iCalendar address of my bookings; 404 until one is made (POST)."""
+    return _feed_urls(request, get_object_or_404(CalendarFeed, user=request.user))
+
+
+@router.post("/me/calendar", response={200: CalendarFeedOut, **PROBLEMS}, summary="Make a new calendar feed")
+def new_calendar_feed(request: HttpRequest):
+    """Makes the address, or a new one: the old address stops working."""
+    feed, created = CalendarFeed.objects.get_or_create(user=request.user)
+    if not created:
+        feed.regenerate()
+    return _feed_urls(request, feed)
 
 
 @router.get("/me/karma", response={200: list[KarmaEntryOut], **PROBLEMS}, summary="My karma ledger")

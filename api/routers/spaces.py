@@ -11,7 +11,16 @@ from ninja.pagination import paginate
 
 from api.pagination import Cursor, etagged
 from api.problems import Problem
-from api.schemas import PROBLEMS, AvailabilityOut, BuildingOut, Capacity, DeskOut, Id, Instant, RoomOut
+from api.schemas import (
+    PROBLEMS,
+    AvailabilityOut,
+    BuildingOut,
+    Capacity,
+    DeskOut,
+    Id,
+    Instant,
+    RoomWithPhotosOut,
+)
 from bookings import services
 from spaces.models import Building, Desk, OpeningHours, Room
 
@@ -22,12 +31,12 @@ LONGEST_SEARCH_DAYS = 31
 
 def _buildings():
     return Building.objects.active().prefetch_related(
-        Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at"))
+        Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at")), "photos"
     )
 
 
 def _rooms():
-    return Room.objects.active().filter(building__is_active=True).prefetch_related("amenities")
+    return Room.objects.active().filter(building__is_active=True).prefetch_related("amenities", "photos")
 
 
 def _desks():
@@ -51,14 +60,14 @@ def building(request: HttpRequest, building_id: Id):
     return get_object_or_404(_buildings(), pk=building_id)
 
 
-@router.get("/rooms", response={200: list[RoomOut], **PROBLEMS}, summary="Rooms, by building")
+@router.get("/rooms", response={200: list[RoomWithPhotosOut], **PROBLEMS}, summary="Rooms, by building")
 @paginate(Cursor, ordering=("pk",))
 def rooms(request: HttpRequest, building: Id | None = None):
     rooms = _rooms()
     return rooms.filter(building_id=building) if building else rooms
 
 
-@router.get("/rooms/{room_id}", response={200: RoomOut, **PROBLEMS}, summary="One room")
+@router.get("/rooms/{room_id}", response={200: RoomWithPhotosOut, **PROBLEMS}, summary="One room")
 def room(request: HttpRequest, room_id: Id):
     return get_object_or_404(_rooms(), pk=room_id)
 

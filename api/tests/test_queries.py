@@ -55,8 +55,8 @@ def _karma(member, desk, n):
 LISTS = [
     # path, what makes n items, queries beyond AUTH
     ("/api/v1/bookings", _bookings, 1),
-    ("/api/v1/buildings", _buildings, 2),  # buildings, their opening hours
-    ("/api/v1/rooms", _rooms, 2),  # rooms, their amenities
+    ("/api/v1/buildings", _buildings, 3),  # buildings, their opening hours, their photos
+    ("/api/v1/rooms", _rooms, 3),  # rooms, their amenities, their photos
     ("/api/v1/visits", _visits, 1),
     ("/api/v1/donations", _donations, 1),
     ("/api/v1/donations/wall", _wall, 1),
