@@ -49,7 +49,12 @@ def trail_url(obj: Model) -> str:
 @admin.register(AuditEntry)
 class AuditEntryAdmin(SensibleDatesAdmin, admin.ModelAdmin):
     list_display = ("when", "actor", "action", "target_link", "member", "changes_column", "reason")
-    list_filter = ("action", "target_type", ("actor", admin.RelatedOnlyFieldListFilter))
+    # Only the object types and staff that appear in the trail.
+    list_filter = (
+        "action",
+        ("target_type", admin.RelatedOnlyFieldListFilter),
+        ("actor", admin.RelatedOnlyFieldListFilter),
+    )
     list_select_related = ("actor", "member", "target_type")
     search_fields = (
         "target_repr",

@@ -199,6 +199,13 @@ def test_the_admin_list_filters_by_actor_object_and_action(client, staff):
         target_type__id__exact=AuditEntry.objects.get(reason="Two").target_type_id, target_id=second.pk
     ) == ["Two"]
     assert reasons(member__id__exact=first.user_id) == ["One", "Three"]
+    # The object type filter offers only the types in the trail.
+    (types,) = [
+        spec for spec in client.get(url).context["cl"].filter_specs if spec.field_path == "target_type"
+    ]
+    assert sorted(pk for pk, _label in types.lookup_choices) == sorted(
+        set(AuditEntry.objects.values_list("target_type", flat=True))
+    )
 
 
 def test_members_see_the_entries_about_their_bookings_and_karma_only(client, staff):
