@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from allauth.usersessions.admin import UserSessionAdmin as BaseUserSessionAdmin
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -122,3 +124,12 @@ class UserAdmin(CsvExportMixin, AuditTrailMixin, SensibleDatesAdmin, BaseUserAdm
         )
         if changes:
             trail.record(Action.ROLE_CHANGED, user, actor=request.user, member=user, changes=changes)
+
+
+# allauth's own admin searches a username, which our members don't have (a FieldError).
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(BaseUserSessionAdmin):
+    search_fields = ["user__email", "user__full_name", "ip"]
