@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from bookings.tests.factories import BuildingFactory, DeskFactory
+from visits import presence
+from visits.models import Visit
 from visits.tests.factories import BookingFactory, VisitFactory
 
 # The session and the user, loaded by the authentication middleware.
@@ -77,3 +80,29 @@ def test_statistics_queries(client, staff, visits, django_assert_num_queries):
     with django_assert_num_queries(SESSION + 5):
         response = client.get(reverse("visits:statistics"))
     assert response.context["stats"].visits == 2 * visits
+
+
+def test_the_number_present_comes_from_the_open_visits_only(member):
+    """Counting who is in reads the open visits through their index, never the history."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    building = BuildingFactory()
+    start = timezone.now() - dt.timedelta(days=400)
+    Visit.objects.bulk_create(
+        Visit(
+            user=member,
+            building=building,
+            checked_in_at=start + dt.timedelta(days=day),
+            checked_out_at=start + dt.timedelta(days=day, hours=3),
+            duration_minutes=180,
+        )
+        for day in range(400)
+    )
+    VisitFactory(building=building)
+    buildings = presence.buildings_with_presence()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE visits_visit")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = buildings.explain()
+    assert "visit_open" in plan
+    assert [(b.pk, b.present) for b in buildings] == [(building.pk, 1)]
