@@ -32,6 +32,7 @@ def staff_required(*permissions: str) -> Callable[[Callable], Callable]:
                 raise StaffOnly
             return view(request, *args, **kwargs)
 
+        wrapper.staff_permissions = permissions  # the header shows the page only to those
         return wrapper
 
     return decorator

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils.functional import Promise
 
 
@@ -46,8 +46,15 @@ def nav_links(request: HttpRequest) -> list[NavLink]:
         for item in getattr(config, "nav_items", ())
         if request.user.is_staff or not item.staff_only
     ]
+    items = [(item, url) for item, url in items if not item.staff_only or _may_open(request, url)]
     current = max((url for _item, url in items if request.path.startswith(url)), key=len, default=None)
     return [NavLink(item.label, url, item.staff_only, url == current) for item, url in items]
+
+
+def _may_open(request: HttpRequest, url: str) -> bool:
+    """Whether the user's role grants what the staff page asks (coworking.decorators)."""
+    permissions = getattr(resolve(url).func, "staff_permissions", ())
+    return request.user.has_perms(permissions)
 
 
 def widgets(kind: str) -> list[str]:
