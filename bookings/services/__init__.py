@@ -14,6 +14,7 @@ from bookings.services.availability import (
     nearest_alternatives,
 )
 from bookings.services.booking import (
+    OVERRIDE_PERMISSION,
     _lock,
     booking_problems,
     cancel_booking,
@@ -50,6 +51,7 @@ from bookings.services.rules import (
 from bookings.services.series import Occurrence, book_series, plan_series, series_dates
 
 __all__ = [
+    "OVERRIDE_PERMISSION",
     "Alternative",
     "BookingError",
     "CancelPolicy",

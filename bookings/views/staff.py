@@ -36,12 +36,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "bookings/staff_list.html", context)
 
 
-OVERRIDE_PERMISSION = "staff.override_booking_rules"
-
-
 def _limit_override(request: HttpRequest, form: StaffBookingForm) -> StaffBookingForm:
     """Only a role that may override the rules (a manager) can tick the box."""
-    if not request.user.has_perm(OVERRIDE_PERMISSION):
+    if not request.user.has_perm(services.OVERRIDE_PERMISSION):
         form.fields["override_rules"].disabled = True
         form.initial["override_rules"] = False
     return form
@@ -59,7 +56,7 @@ def _refused(request: HttpRequest, form: StaffBookingForm, error: services.Booki
         )
         return
     form.add_error(None, error.message)
-    if error.overridable and request.user.has_perm(OVERRIDE_PERMISSION):
+    if error.overridable and request.user.has_perm(services.OVERRIDE_PERMISSION):
         form.add_error(None, _("Tick “Override the booking rules” to book anyway."))
 
 

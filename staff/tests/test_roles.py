@@ -9,10 +9,12 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from audit.models import Action, AuditEntry
 from bookings.models import Booking
+from bookings.services import BookingError, create_booking
 from bookings.tests.factories import BookingFactory, DeskFactory
 from coworking.tests.test_staff_access import POST_ONLY, STAFF_URLS, staff_url
 from donations.models import Donation, DonationStatus
@@ -187,6 +189,19 @@ def test_front_desk_cannot_override_the_booking_rules(client, front_desk):
     assert response.status_code == 200
     assert Booking.objects.count() == 0
     assert "Tick" not in response.text and "Отметьте" not in response.text
+
+
+def test_the_booking_service_itself_refuses_an_override_by_front_desk(front_desk, manager):
+    """The API and any later caller get the role check from the service, not from a form."""
+    member, desk = UserFactory(), DeskFactory()
+    start = timezone.now() + dt.timedelta(days=300)
+    place = {"user": member, "resource": desk, "start": start, "end": start + dt.timedelta(hours=2)}
+    with pytest.raises(BookingError) as refused:
+        create_booking(**place, by=front_desk, override_rules=True)
+    assert refused.value.code == "forbidden"
+    assert Booking.objects.count() == 0
+    booking = create_booking(**place, by=manager, override_rules=True)
+    assert booking.rules_overridden
 
 
 def test_manager_cannot_change_passwords_or_roles(client, manager):
