@@ -22,7 +22,7 @@ from audit import trail
 from audit.models import Action
 from bookings.models import Booking, BookingSeries, Notification
 from bookings.services.availability import is_free, nearest_alternatives
-from bookings.services.cancellation import cancel_policy
+from bookings.services.cancellation import acts_for_others, cancel_policy
 from bookings.services.rules import (
     BookingError,
     Resource,
@@ -110,6 +110,8 @@ def create_booking(
     """
     now = now or timezone.now()
     by = by or user
+    if by.pk != user.pk and not acts_for_others(by, "bookings.add_booking"):
+        raise BookingError(_("You can only book for yourself."), "forbidden")
     if end.timestamp() <= start.timestamp():  # by wall clock, a fold-1 end could look earlier
         raise BookingError(_("The end must be after the start."), "order")
     _check_may_override(by, override_rules)
@@ -187,7 +189,7 @@ def reschedule_booking(
     resource = resource or booking.resource
     if end.timestamp() <= start.timestamp():
         raise BookingError(_("The end must be after the start."), "order")
-    if by.pk != booking.user_id and not by.is_staff:
+    if by.pk != booking.user_id and not acts_for_others(by):
         raise BookingError(_("You can only change your own bookings."), "forbidden")
     _check_may_override(by, override_rules)
     check_resource(resource)
@@ -231,7 +233,7 @@ def cancel_booking(
     member's behalf must give a reason, which the member receives."""
     now = now or timezone.now()
     on_behalf = by.pk != booking.user_id
-    if on_behalf and not by.is_staff:
+    if on_behalf and not acts_for_others(by):
         raise BookingError(_("You can only cancel your own bookings."), "forbidden")
     if on_behalf and not reason.strip():
         raise BookingError(_("Give the member a reason for the cancellation."), "reason_required")

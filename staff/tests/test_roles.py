@@ -15,7 +15,7 @@ from accounts.tests.factories import UserFactory
 from audit.models import Action, AuditEntry
 from bookings.models import Booking
 from bookings.services import BookingError, create_booking
-from bookings.tests.factories import BookingFactory, DeskFactory
+from bookings.tests.factories import BookingFactory, DeskFactory, local, tomorrow
 from coworking.tests.test_staff_access import POST_ONLY, STAFF_URLS, staff_url
 from donations.models import Donation, DonationStatus
 from donations.tests.factories import DonationFactory
@@ -202,6 +202,19 @@ def test_the_booking_service_itself_refuses_an_override_by_front_desk(front_desk
     assert Booking.objects.count() == 0
     booking = create_booking(**place, by=manager, override_rules=True)
     assert booking.rules_overridden
+
+
+def test_the_booking_service_lets_only_a_role_act_for_another_member(front_desk):
+    member, desk = UserFactory(), DeskFactory()
+    building = desk.room.building
+    start = local(building, tomorrow(building), 10)
+    place = {"user": member, "resource": desk, "start": start, "end": start + dt.timedelta(hours=1)}
+    for outsider in (UserFactory(), UserFactory(is_staff=True)):  # a member; staff without a role
+        with pytest.raises(BookingError) as refused:
+            create_booking(**place, by=outsider)
+        assert refused.value.code == "forbidden"
+    booking = create_booking(**place, by=front_desk)
+    assert (booking.user, booking.created_by) == (member, front_desk)
 
 
 def test_manager_cannot_change_passwords_or_roles(client, manager):
