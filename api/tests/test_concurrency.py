@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import traceback
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -41,6 +42,8 @@ def test_fifty_members_race_for_one_desk_through_the_api(desk):
 
     outcomes = run_concurrently(book, tokens)
 
+    crashes = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert not crashes, "".join(traceback.format_exception(crashes[0]))
     assert sorted(outcomes) == [(201, "created")] + [(409, "taken")] * 49
     assert Booking.objects.count() == 1
 
