@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from spaces.models import Building
+from spaces.sorting import naturally
 
 
 class SignupForm(forms.Form):
@@ -24,13 +26,17 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["full_name", "language", "visible_to_members"]
-        labels = {"full_name": _("Full name"), "language": _("Language")}
+        fields = ["full_name", "language", "home_building", "visible_to_members"]
+        labels = {"full_name": _("Full name"), "language": _("Language"), "home_building": _("Home building")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].required = True
         self.fields["language"].choices = User._meta.get_field("language").choices
+        home = self.fields["home_building"]
+        home.queryset = Building.objects.active()
+        home.empty_label = _("Where I last booked or visited")
+        home.choices = [("", home.empty_label), *((b.pk, b.name) for b in naturally(home.queryset))]
 
     def clean_full_name(self) -> str:
         name = self.cleaned_data["full_name"].strip()

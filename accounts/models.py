@@ -46,6 +46,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text=_("Other members see your name in “who is in” and on the karma leaderboard."),
     )
+    # Where booking, the day view and check-in start; unset, it is guessed from the
+    # member's last bookings and visits (accounts.services.buildings_and_home).
+    home_building = models.ForeignKey(
+        "spaces.Building",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("home building"),
+        help_text=_("Booking, the day view and check-in start with this building."),
+    )
     # Kept equal to the sum of the member's karma ledger; never edited by hand.
     karma = models.IntegerField(_("karma"), default=0, editable=False)
     date_joined = models.DateTimeField(_("member since"), default=timezone.now)

@@ -8,7 +8,6 @@ rooms with their desks, and the day's bookings of the building, into dicts.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,14 +25,10 @@ from bookings import services
 from bookings.models import Booking
 from bookings.times import is_repeated, zone_label
 from spaces.models import Building, Desk, Room
+from spaces.sorting import natural_key
 
 # How far "find a place" looks for the next open slot when the building is closed now.
 SEARCH_DAYS = 14
-
-
-def natural_key(text: str) -> list:
-    """Sort "D-2" before "D-10"."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
 
 
 def utc_param(moment: dt.datetime) -> str:

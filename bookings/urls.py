@@ -6,6 +6,7 @@ app_name = "bookings"
 urlpatterns = [
     # Members
     path("", member.find, name="find"),
+    path("day/", member.day_home, name="day_home"),
     path("day/<int:building_id>/", member.day, name="day"),
     path("week/room/<int:pk>/", member.room_week, name="room_week"),
     path("week/desk/<int:pk>/", member.desk_week, name="desk_week"),

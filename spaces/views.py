@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from spaces.models import Building, Desk, OpeningHours, Room
+from spaces.sorting import natural_key, naturally
 
 OPENS_ON = {
     0: gettext_lazy("Opens Monday at %(time)s"),
@@ -59,11 +59,6 @@ def utc_offset(building: Building, moment: dt.datetime) -> str:
     return f"UTC{offset[:3]}:{offset[3:]}"
 
 
-def _natural_key(desk: Desk) -> list:
-    # A-2 before A-10.
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", desk.label)]
-
-
 def _member_buildings():
     return Building.objects.active().prefetch_related("opening_hours", "photos")
 
@@ -91,7 +86,7 @@ def building_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("name")
     )
-    cards = [(building, open_status(building, now)) for building in buildings]
+    cards = [(building, open_status(building, now)) for building in naturally(buildings)]
     return render(request, "spaces/building_list.html", {"cards": cards})
 
 
@@ -110,7 +105,10 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status": open_status(building, now),
         "utc_offset": utc_offset(building, now),
         "week": week,
-        "rooms": _member_rooms().filter(building=building),
+        # By floor (the page groups them so), then naturally by name.
+        "rooms": sorted(
+            _member_rooms().filter(building=building), key=lambda room: (room.floor, natural_key(room.name))
+        ),
     }
     return render(request, "spaces/building_detail.html", context)
 
@@ -128,6 +126,6 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "room": room,
         "building": room.building,
         "status": open_status(room.building, timezone.now()),
-        "desks": sorted(room.desks.all(), key=_natural_key),
+        "desks": naturally(room.desks.all(), lambda desk: desk.label),
     }
     return render(request, "spaces/room_detail.html", context)

@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.home import buildings_and_home
 from accounts.models import KarmaEntry, KarmaReason, User
 from accounts.services import award_karma
 from bookings import attendance
@@ -69,24 +70,17 @@ def open_visit(user: User) -> Visit | None:
 
 
 def default_building(
-    user: User, now: dt.datetime | None = None, buildings: list[Building] | None = None
+    user: User, now: dt.datetime | None = None, home: Building | None = None
 ) -> Building | None:
-    """Where the member most likely is: their booking now, else their last visit, else
-    the only building there is (`buildings`: the active buildings, when already loaded)."""
+    """Where the member most likely is: their booking now, else their home building
+    (chosen on the profile, else where they last booked or visited, else the only one;
+    `home`: that building, when the caller already looked it up)."""
     booking = attendance.held_booking(user, now)
     if booking is not None:
         return booking.building
-    last = (
-        Visit.objects.filter(user=user, building__is_active=True)
-        .select_related("building")
-        .order_by("-checked_in_at")
-        .first()
-    )
-    if last is not None:
-        return last.building
-    if buildings is None:
-        buildings = list(Building.objects.active()[:2])
-    return buildings[0] if len(buildings) == 1 else None
+    if home is None:
+        home = buildings_and_home(user, Building.objects.active())[1]
+    return home
 
 
 def _check_staff(user: User, by: User) -> None:

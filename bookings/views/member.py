@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from accounts.home import buildings_and_home
 from bookings import services
 from bookings.forms import BookingForm, FindForm, bookable_places, initial_from_query, slot_post_data
 from bookings.grid import day_grid, natural_key, next_slot, slot_problems
@@ -30,10 +32,12 @@ from bookings.views.mine import cancel, detail, feed, feed_settings, ics, mine, 
 from bookings.week import week_of
 from coworking.validators import validate_sensible_date
 from spaces.models import Amenity, Building, Desk, Room
+from spaces.sorting import naturally
 
 __all__ = [
     "cancel",
     "day",
+    "day_home",
     "desk_week",
     "detail",
     "feed",
@@ -78,14 +82,16 @@ def _search_defaults(building: Building) -> dict:
 @login_required
 @vary_on_headers("HX-Request")
 def find(request: HttpRequest) -> HttpResponse:
-    buildings = list(Building.objects.active().prefetch_related("opening_hours"))
+    buildings, home = buildings_and_home(
+        request.user, Building.objects.active().prefetch_related("opening_hours")
+    )
     if not buildings:
         return render(request, "bookings/find.html", {"form": None})
     if "date" in request.GET:
         data = request.GET
     else:
-        chosen = next((b for b in buildings if str(b.pk) == request.GET.get("building")), buildings[0])
-        data = _search_defaults(chosen)
+        asked = next((b for b in buildings if str(b.pk) == request.GET.get("building")), None)
+        data = _search_defaults(asked or home or buildings[0])
     form = FindForm(data, buildings=buildings, amenities=list(Amenity.objects.all()))
     context = {"form": form, "problems": [], "desk_groups": [], "rooms": []}
     if form.is_valid():
@@ -132,7 +138,7 @@ def _requested_day(request: HttpRequest, building: Building) -> tuple[dt.date, s
 @vary_on_headers("HX-Request")
 def day(request: HttpRequest, building_id: int) -> HttpResponse:
     # One list serves the tabs and the building shown, with its opening hours and rules.
-    buildings = list(
+    buildings = naturally(
         Building.objects.active().select_related("booking_rules").prefetch_related("opening_hours")
     )
     building = next((building for building in buildings if building.pk == building_id), None)
@@ -145,6 +151,17 @@ def day(request: HttpRequest, building_id: int) -> HttpResponse:
         "date_error": date_error,
     }
     return render(request, _fragment(request, "bookings/day.html", "grid"), context)
+
+
+@login_required
+def day_home(request: HttpRequest) -> HttpResponse:
+    """The day view of the member's home building (the date asked for kept)."""
+    buildings, home = buildings_and_home(request.user, Building.objects.active())
+    if not buildings:
+        raise Http404
+    url = reverse("bookings:day", args=[(home or buildings[0]).pk])
+    date = request.GET.get("date", "")
+    return redirect(f"{url}?{urlencode({'date': date})}" if date else url)
 
 
 def _week(request: HttpRequest, place: Desk | Room, building: Building) -> HttpResponse:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.home import buildings_and_home
 from accounts.models import User
 from spaces.models import Building
 from visits import presence, services
@@ -31,10 +32,10 @@ def visit_panel(user: User) -> dict:
     if visit is not None:
         elapsed = timezone.now() - visit.checked_in_at
         return {"visit": visit, "elapsed_seconds": max(0, int(elapsed.total_seconds()))}
-    buildings = list(Building.objects.active().order_by("name", "pk"))
+    buildings, home = buildings_and_home(user, Building.objects.active())
     return {
         "buildings": buildings,
-        "default": services.default_building(user, buildings=buildings),
+        "default": services.default_building(user, home=home),
         "points_per_hour": settings.KARMA_POINTS_PER_HOUR,
     }
 

@@ -59,8 +59,9 @@ def test_who_is_in_queries(client, member, visits, django_assert_num_queries):
 def test_home_widget_queries(rf, member, visits, django_assert_num_queries):
     request = rf.get(reverse("home"))
     request.user = member
-    # The open visit, the buildings, the booking held now, the last visit, who is in (2).
-    with django_assert_num_queries(6):
+    # The open visit, the buildings with the member's last booking and visit in each (the
+    # home building), the booking held now, who is in (2).
+    with django_assert_num_queries(5):
         html = render_to_string("visits/home_widget.html", {"user": member}, request=request)
     assert html.count('data-testid="presence-count"') == visits
 
