@@ -7,29 +7,94 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from bookings.forms import DateInput, place_key
+from bookings.forms import DateInput, grouped_choices, place_key
 from bookings.forms_series import PlaceTimesForm
 from bookings.models import Booking
-from bookings.services import building_of
+from bookings.services import Resource, building_of
 from coworking.validators import validate_sensible_date
 from spaces.models import Building, end_day, local_instant
+
+MEMBER_RESULTS = 20
+
+
+def find_members(query: str) -> QuerySet[User]:
+    """Active members whose name or email contains `query` in any case of any alphabet
+    ("мар" finds "Ёлкина Мария"): PostgreSQL's UPPER() folds Cyrillic, and accounts.search
+    gives SQLite a LIKE that does too."""
+    query = query.strip()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+        .order_by("full_name", "email")
+    )
+
+
+def member_label(member: User) -> str:
+    return f"{member.full_name} · {member.email}" if member.full_name else member.email
 
 
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return f"{obj.full_name} · {obj.email}" if obj.full_name else obj.email
+        return member_label(obj)
+
+
+def free_places(
+    places: dict[str, Resource], day: dt.date, start_time: dt.time, end_time: dt.time
+) -> dict[str, Resource]:
+    """The places with no active booking meeting [start, end) of `day`, the times read in
+    each place's building zone (one query, whatever the number of places)."""
+    windows = {}
+    for key, place in places.items():
+        zone = building_of(place).zone
+        windows[key] = (
+            local_instant(day, start_time, zone),
+            local_instant(end_day(day, end_time), end_time, zone),
+        )
+    if not windows:
+        return {}
+    earliest = min(start for start, _end in windows.values())
+    latest = max(end for _start, end in windows.values())
+    taken: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
+    held = (
+        Booking.objects.active()
+        .overlapping(earliest, latest)
+        .values_list("desk_id", "room_id", "start", "end")
+    )
+    for desk_id, room_id, start, end in held:
+        key = f"desk-{desk_id}" if desk_id else f"room-{room_id}"
+        taken.setdefault(key, []).append((start, end))
+    return {
+        key: place
+        for key, place in places.items()
+        if not any(s < windows[key][1] and e > windows[key][0] for s, e in taken.get(key, ()))
+    }
 
 
 class StaffBookingForm(PlaceTimesForm):
+    """Booking on a member's behalf. The member is picked from a search (`member_query`):
+    only the matches and the member already chosen are offered; the places offered are
+    those free at the chosen time (any bookable place is still accepted, so that a taken
+    one is answered with who holds it)."""
+
+    member_query = forms.CharField(
+        label=_("Find a member"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name or email"), "autocomplete": "off"}
+        ),
+    )
     member = MemberChoiceField(
         label=_("Member"),
-        queryset=User.objects.filter(is_active=True).order_by("full_name", "email"),
-        empty_label=_("Choose a member"),
+        queryset=User.objects.filter(is_active=True),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Find the member and choose them.")},
     )
     day = forms.DateField(label=_("Date"), widget=DateInput, validators=[validate_sensible_date])
     override_rules = forms.BooleanField(
@@ -41,7 +106,49 @@ class StaffBookingForm(PlaceTimesForm):
         ),
     )
 
-    field_order = ["member", "place", "day", "start_time", "end_time", "override_rules"]
+    field_order = ["member_query", "member", "day", "start_time", "end_time", "place", "override_rules"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.free_count: int | None = None
+        self._offer_free_places()
+        if "member" in self.fields:
+            self._offer_members()
+
+    def _raw(self, name: str):
+        """What the field holds now: the posted value, else the initial one, as Python."""
+        field = self.fields[name]
+        value = self[name].value()
+        try:
+            return field.clean(value) if isinstance(value, str) else value
+        except ValidationError:
+            return None
+
+    def _offer_members(self) -> None:
+        query = (self._raw("member_query") or "").strip()
+        chosen = self._raw("member")
+        matches = list(find_members(query)[:MEMBER_RESULTS]) if query else []
+        if chosen is not None:
+            matches = [chosen, *(m for m in matches if m.pk != chosen.pk)]
+        self.member_matches = matches
+        self.member_search = query
+        self.fields["member"].widget.choices = [(m.pk, member_label(m)) for m in matches]
+
+    def _offer_free_places(self) -> None:
+        """Offer only the places free at the chosen day and times, and the one already
+        chosen even when taken (the answer to booking it names who holds it)."""
+        day, start_time, end_time = (self._raw(name) for name in ("day", "start_time", "end_time"))
+        if not (day and start_time and end_time) or (end_time <= start_time and end_time != dt.time(0)):
+            return
+        free = free_places(self.places, day, start_time, end_time)
+        self.free_count = len(free)
+        chosen = self["place"].value()
+        if chosen in self.places and chosen not in free:
+            free[chosen] = self.places[chosen]
+        self.fields["place"].widget.choices = [
+            ("", _("Choose a desk or a room")),
+            *grouped_choices(place for key, place in self.places.items() if key in free),
+        ]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -70,7 +177,7 @@ class StaffMoveForm(StaffBookingForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["member"]
+        del self.fields["member"], self.fields["member_query"]
 
     @staticmethod
     def initial_for(booking: Booking) -> dict:

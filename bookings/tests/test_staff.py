@@ -175,14 +175,14 @@ def test_staff_booking_outside_the_rules_needs_the_override(staff_client, member
 
 
 def test_staff_booking_is_refused_on_an_overlap_even_with_the_override(staff_client, member):
-    taken = BookingFactory()
+    taken = BookingFactory(user=UserFactory(full_name="Holder Person"))
     data = new_booking_data(
         member, taken.desk, tomorrow(taken.building), "10:30", "12:00", override_rules="on"
     )
     response = staff_client.post(NEW, data)
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        "This place is already booked for part of that time. "
+        "This place is already booked for part of that time by Holder Person (10:00–11:00). "
         "Overlaps are refused even when the rules are overridden."
     ]
     assert list(Booking.objects.all()) == [taken]
