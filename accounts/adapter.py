@@ -6,6 +6,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.utils import translation
 
 from accounts.tasks import send_email
 from coworking.tasks import enqueue
@@ -26,6 +27,12 @@ class AccountAdapter(DefaultAccountAdapter):
         context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
         message = self.render_mail(template_prefix, email, context)
         enqueue(send_email, serialize(message))
+
+    def send_notification_mail(self, template_prefix: str, user, context=None, email=None) -> None:
+        """Security emails (a new device, a changed password or second factor) in the
+        member's language, whichever language the browser that caused them speaks."""
+        with translation.override(user.language or translation.get_language()):
+            super().send_notification_mail(template_prefix, user, context, email)
 
 
 def serialize(message) -> dict:

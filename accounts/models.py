@@ -149,3 +149,67 @@ class KarmaEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.points:+d} ({self.get_reason_display()})"
+
+
+class SignInMethod(models.TextChoices):
+    PASSWORD = "password", _("Password")
+    DIRECTORY = "ldap", _("Directory password (LDAP)")
+    PASSKEY = "passkey", _("Passkey")
+    SSO = "sso", _("Single sign-on")
+
+
+class SignIn(models.Model):
+    """A sign-in to a member's account, or a failed try with their address: the profile's
+    "Recent sign-ins". Only the newest SIGN_IN_HISTORY of each outcome are kept
+    (accounts.signins), so a burst of failed tries never pushes the successes out."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_ins")
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    succeeded = models.BooleanField(_("succeeded"), default=True)
+    method = models.CharField(_("method"), max_length=20, choices=SignInMethod.choices)
+    # The identity provider's name for single sign-on, as the login button showed it.
+    provider = models.CharField(_("provider"), max_length=100, blank=True)
+    second_factor = models.BooleanField(_("second factor"), default=False)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # "Chrome 140 · Linux", parsed once from the user agent when the row is written.
+    device = models.CharField(_("device"), max_length=200, blank=True)
+    new_device = models.BooleanField(_("new device"), default=False)
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "succeeded", "-at"], name="signin_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.method_label} ({self.at:%Y-%m-%d %H:%M})"
+
+    @property
+    def method_label(self) -> str:
+        label = (
+            self.provider if self.method == SignInMethod.SSO and self.provider else self.get_method_display()
+        )
+        if self.second_factor:
+            return _("%(method)s + second factor") % {"method": label}
+        return str(label)
+
+
+class KnownDevice(models.Model):
+    """A browser a member has signed in from. The browser keeps a random token in a
+    long-lived cookie; only the token's SHA-256 is stored, so a leaked table names no
+    cookie. A sign-in whose token is not here (for that member) is from a new device."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    token_hash = models.CharField(max_length=64)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("known device")
+        verbose_name_plural = _("known devices")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token_hash"], name="known_device_once_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.token_hash[:8]}"

@@ -16,3 +16,11 @@ def second_factors(user) -> list[str]:
     types = set(Authenticator.objects.filter(user=user).values_list("type", flat=True))
     labels = {Authenticator.Type.TOTP: _("Authenticator app"), Authenticator.Type.WEBAUTHN: _("Passkey")}
     return [label for kind, label in labels.items() if kind in types]
+
+
+@register.simple_tag
+def recent_sign_ins(user) -> list:
+    """The member's last sign-ins and failed tries, for the profile's security card."""
+    from accounts.signins import recent_sign_ins as recent
+
+    return recent(user)

@@ -7,7 +7,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import SignIn, SignInMethod, User
 from accounts.tests.factories import UserFactory
 from accounts.tests.idp import Slapd
 from coworking.settings import ldap_settings
@@ -103,6 +103,7 @@ def test_first_login_creates_the_member_from_the_directory_with_its_role(client,
     assert list(EmailAddress.objects.filter(user=user).values_list("email", "verified")) == [
         ("olga@corp.example", True)
     ]
+    assert [s.method for s in SignIn.objects.all()] == [SignInMethod.DIRECTORY]
 
 
 def test_every_login_syncs_name_and_role_from_the_directory(client, directory):

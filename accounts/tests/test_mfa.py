@@ -19,6 +19,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from accounts.models import SignIn
 from accounts.tests.factories import UserFactory
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -67,6 +68,7 @@ def test_login_with_totp_asks_for_the_code_after_the_password(client, member, pa
     response = _code_step(client, totp(SECRET))
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(member.pk)
+    assert [s.method_label for s in SignIn.objects.all()] == ["Пароль + второй фактор"]
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.csp import CSP
 from playwright.sync_api import Page, expect
 
-from accounts.models import User
+from accounts.models import SignIn, User
 from accounts.tests.factories import UserFactory
 from accounts.tests.idp import OIDCProvider
 from coworking.settings import oidc_origins
@@ -133,6 +133,8 @@ def test_first_sign_in_creates_the_member_from_the_claims_with_the_mapped_role(
         sso.set_accounts(ACCOUNTS)
     user.refresh_from_db()
     assert (User.objects.count(), user.is_staff, list(user.groups.all())) == (1, False, [])
+    # The profile's recent sign-ins name the provider.
+    assert [s.method_label for s in SignIn.objects.all()] == ["Corp SSO", "Corp SSO"]
 
 
 def test_a_verified_email_links_the_existing_member(page: Page, live_server, sso, password):

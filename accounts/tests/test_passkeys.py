@@ -72,6 +72,10 @@ def test_member_adds_a_passkey_then_signs_in_with_it_alone(
     expect(page.get_by_test_id("logout")).to_be_visible()
     page.goto(_url(live_server, "accounts:profile"))
     expect(page.locator("h1.card-title")).to_have_text(member.full_name)
+    # Recent sign-ins: the password, then the passkey alone.
+    expect(page.get_by_test_id("recent-sign-ins").locator("tbody tr td:nth-child(4)")).to_have_text(
+        ["Ключ доступа", "Пароль"]
+    )
 
 
 def test_a_password_login_asks_for_the_passkey_as_second_factor(
