@@ -14,16 +14,19 @@ WORKDIR /backups
 CMD ["backup.sh", "/backups/latest"]
 
 # ---- build: dependencies, compiled translations, collected static files ----
-FROM python:3.12-slim AS build
+# Both Python stages name the Debian release: the runtime stage installs the shared
+# libraries that the packages compiled here link against, by their Debian names.
+FROM python:3.12-slim-bookworm AS build
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# gettext (msgfmt) is only needed to compile translations, so it stays in this stage.
+# gettext (msgfmt) is only needed to compile translations; a compiler and the OpenLDAP
+# and SASL headers only to build python-ldap (it ships no wheels). They stay in this stage.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
+    && apt-get install -y --no-install-recommends gettext gcc libc6-dev libldap2-dev libsasl2-dev \
     && rm -rf /var/lib/apt/lists/*
 
 # A virtualenv can be copied whole into the runtime stage, which has no pip leftovers.
@@ -31,9 +34,10 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 
 WORKDIR /app
-# Requirements first, so code changes reuse the installed-dependencies layer.
-COPY requirements.txt ./
-RUN pip install --no-cache-dir -r requirements.txt
+# Requirements first, so code changes reuse the installed-dependencies layer. The LDAP
+# sign-in (requirements-ldap.txt) is in every image: LDAP_SERVER_URI turns it on.
+COPY requirements.txt requirements-ldap.txt ./
+RUN pip install --no-cache-dir -r requirements.txt -r requirements-ldap.txt
 
 COPY . .
 # Settings refuse to start with DEBUG off unless a key, hosts and a bucket are set;
@@ -49,11 +53,16 @@ RUN export DEBUG=false SECRET_KEY=build-only-not-a-secret ALLOWED_HOSTS=localhos
     && chmod 0755 docker/*.sh
 
 # ---- runtime ----
-FROM python:3.12-slim
+FROM python:3.12-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH
+
+# The shared libraries python-ldap was built against in the build stage.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libldap-2.5-0 libsasl2-2 \
+    && rm -rf /var/lib/apt/lists/*
 
 # A fixed numeric id lets orchestrators verify "runs as non-root" and lets volume
 # permissions be set from the host. Only the data directory (SQLite fallback, local

@@ -499,7 +499,51 @@ def test_dockerfile_stages_build_on_python_312_slim():
         base = stage[0][1].split()[0]
         if stage[0][1].endswith(" AS backup"):
             continue  # the backup tools need the database's own pg_dump
-        assert base == "python:3.12-slim", f"FROM {base}"
+        # The Debian release is named: the runtime stage installs libraries by their Debian names.
+        assert base == "python:3.12-slim-bookworm", f"FROM {base}"
+
+
+def _stage_runs(stage: list[tuple[str, str]]) -> str:
+    return "\n".join(arguments for keyword, arguments in stage if keyword == "RUN")
+
+
+def test_dockerfile_builds_ldap_sign_in_and_installs_its_runtime_libraries():
+    """python-ldap ships no wheels: the build stage compiles it against the OpenLDAP and SASL
+    headers, and the runtime stage, which has no compiler, needs the libraries themselves."""
+    [build] = [stage for stage in dockerfile_stages() if stage[0][1].endswith(" AS build")]
+    build_runs = _stage_runs(build)
+    for package in ("gcc", "libc6-dev", "libldap2-dev", "libsasl2-dev"):
+        assert re.search(rf"apt-get install .*\b{re.escape(package)}\b", build_runs), package
+    assert re.search(r"pip install .*-r requirements-ldap\.txt", build_runs)
+    assert "requirements-ldap.txt" in copy_sources()
+    final_runs = _stage_runs(final_stage())
+    assert re.search(r"apt-get install .*\blibldap-2\.5-0\b.*\blibsasl2-2\b", final_runs)
+    assert not re.search(r"\b(gcc|[\w.-]+-dev)\b", final_runs), "build tools leak into the runtime image"
+
+
+def test_dockerfile_runtime_libraries_are_those_python_ldap_links_here():
+    """On a Debian machine of the image's release, the built module links exactly the
+    libraries of the packages the runtime stage installs."""
+    debian = Path("/etc/debian_version")
+    if not debian.exists() or not debian.read_text().startswith("12"):
+        pytest.skip("needs Debian 12 (bookworm), the image's release")
+    _ldap = pytest.importorskip("_ldap")
+    linked = subprocess.run(["ldd", _ldap.__file__], capture_output=True, text=True, check=True).stdout
+    paths = re.findall(r"=> (/\S*(?:ldap|lber|sasl)\S*)", linked)
+    owners = subprocess.run(
+        ["dpkg", "-S", *(os.path.realpath(path) for path in paths)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    packages = {line.split(":")[0] for line in owners.splitlines()}
+    installed = set(
+        re.findall(r"apt-get install -y --no-install-recommends ([^&]+)", _stage_runs(final_stage()))[
+            0
+        ].split()
+    )
+    assert packages == {"libldap-2.5-0", "libsasl2-2"}
+    assert packages <= installed
 
 
 def test_dockerfile_runs_as_non_root_user():
