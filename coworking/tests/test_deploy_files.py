@@ -23,6 +23,8 @@ from ruamel.yaml import YAML
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+# OpenID Connect and LDAP for every app service, laid over COMPOSE_FILE (README "Sign-in").
+SIGN_IN_COMPOSE_FILE = ROOT / "docker-compose.sign-in.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 DOCKERIGNORE = ROOT / ".dockerignore"
 WEB_SCRIPT = ROOT / "docker" / "web.sh"
@@ -51,7 +53,7 @@ COMPOSE_VARIABLE = re.compile(
     rf"\$(?:(?P<escaped>\$)|\{{(?P<braced>{NAME})(?P<modifier>[^}}]*)\}}|(?P<bare>{NAME}))"
 )
 SETTINGS_READ = re.compile(
-    rf"""(?P<reader>os\.environ\.get|os\.getenv|envbool|envint|envlist|envsecret)\(\s*["'](?P<name>{NAME})["']"""
+    rf"""(?P<reader>os\.environ\.get|os\.getenv|envbool|envint|envlist|envmap|envsecret)\(\s*["'](?P<name>{NAME})["']"""
     rf"""|os\.environ\[\s*["'](?P<indexed>{NAME})["']\s*\]"""
 )
 
@@ -123,6 +125,46 @@ def settings_variables() -> set[str]:
         if match["reader"] == "envsecret":
             names.add(f"{name}_FILE")
     return names
+
+
+# ldap_settings() reads LDAP_* from the environment it is given; oidc_apps() reads
+# OIDC_<ID>_<suffix> for each provider id in OIDC_PROVIDERS.
+LDAP_READ = re.compile(rf"""env(?:\.get\(|\[)\s*["'](?P<name>LDAP_{NAME})["']""")
+OIDC_READ = re.compile(
+    r"""(?P<reader>os\.environ\.get|envmap|envsecret)\(\s*prefix \+ ["'](?P<suffix>[A-Z_]+)["']"""
+)
+
+
+def sign_in_variables(env: dict) -> set[str]:
+    """The sign-in variables the settings read, given the providers `env` names."""
+    text = SETTINGS.read_text(encoding="utf-8")
+    names = {match["name"] for match in LDAP_READ.finditer(text)}
+    for provider in filter(None, (env.get("OIDC_PROVIDERS") or "").split(",")):
+        prefix = "OIDC_" + provider.strip().upper().replace("-", "_") + "_"
+        for match in OIDC_READ.finditer(text):
+            names.add(prefix + match["suffix"])
+            if match["reader"] == "envsecret":
+                names.add(prefix + match["suffix"] + "_FILE")
+    return names
+
+
+def configured_sign_in(env: dict[str, str]) -> dict:
+    """What coworking.settings makes of `env` (with DEBUG on), read in a fresh process."""
+    script = (
+        "import json; from django.conf import settings; "
+        "apps = settings.SOCIALACCOUNT_PROVIDERS['openid_connect']['APPS']; "
+        "print(json.dumps({'oidc': [[a['provider_id'], a['name'], a['settings']['server_url'], a['secret'], "
+        "a['settings']['roles']] for a in apps], 'backend': settings.AUTHENTICATION_BACKENDS[0], "
+        "'ldap': [settings.AUTH_LDAP_SERVER_URI, settings.AUTH_LDAP_BIND_PASSWORD, "
+        "settings.AUTH_LDAP_START_TLS, settings.LDAP_ROLES]}))"
+    )
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("OIDC_", "LDAP_", "SSO_"))}
+    environment = {**inherited, **env, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "coworking.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=environment, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 def dockerfile_instructions() -> list[tuple[str, str]]:
@@ -252,10 +294,11 @@ def run(argv: list[str], path_dir: Path, env: dict[str, str]) -> subprocess.Comp
 # --- docker-compose.yml --------------------------------------------------------------
 
 
-def test_compose_file_matches_compose_spec():
+@pytest.mark.parametrize("path", [COMPOSE_FILE, SIGN_IN_COMPOSE_FILE], ids=["stack", "sign-in"])
+def test_compose_file_matches_compose_spec(path):
     check_jsonschema = Path(sys.executable).parent / "check-jsonschema"
     result = subprocess.run(
-        [str(check_jsonschema), "--builtin-schema", "vendor.compose-spec", str(COMPOSE_FILE)],
+        [str(check_jsonschema), "--builtin-schema", "vendor.compose-spec", str(path)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -392,6 +435,58 @@ def test_app_environment_is_read_by_the_app(name):
     readable = settings_variables() | read_by_image
     unread = set(environment(services()[name])) - readable
     assert not unread, f"{name} sets variables that neither settings.py nor docker/web.sh reads: {unread}"
+
+
+def _sign_in_compose() -> dict:
+    return YAML(typ="safe").load(SIGN_IN_COMPOSE_FILE.read_text(encoding="utf-8"))
+
+
+def test_sign_in_compose_file_gives_every_app_service_variables_the_app_reads():
+    override = _sign_in_compose()
+    assert set(override["services"]) == set(APP_SERVICES)
+    declared = override["secrets"]
+    for name, service in override["services"].items():
+        assert set(service) == {"environment", "secrets"}, name
+        env = environment(service)
+        unread = set(env) - settings_variables() - sign_in_variables(env)
+        assert not unread, f"{name} sets sign-in variables the settings never read: {unread}"
+        assert {"OIDC_KEYCLOAK_ISSUER", "LDAP_SERVER_URI"} <= set(env)
+        # Secrets come as files compose mounts, never as values in the file.
+        files = {key: value for key, value in env.items() if key.endswith("_FILE")}
+        assert sorted(files.values()) == sorted(f"/run/secrets/{secret}" for secret in service["secrets"])
+        assert not {key for key in env if key.endswith(("_SECRET", "_PASSWORD"))}
+    for secret in declared.values():
+        path = secret["file"]
+        assert path.startswith("./secrets/") and dockerignored(path[2:]), path
+        ignored = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT)
+        assert ignored.returncode == 0, f"{path} is not git-ignored"
+
+
+def test_sign_in_compose_file_configures_keycloak_and_ldap(tmp_path):
+    env = {key: str(value) for key, value in environment(_sign_in_compose()["services"]["web"]).items()}
+    for key, value in env.items():
+        if value.startswith("/run/secrets/"):
+            secret = tmp_path / value.rsplit("/", 1)[1]
+            secret.write_text(f"{secret.name}-value\n")
+            env[key] = str(secret)
+    assert configured_sign_in(env) == {
+        "oidc": [
+            [
+                "keycloak",
+                "Keycloak",
+                "https://sso.example.org/realms/coworking",
+                "keycloak_client_secret-value",
+                {"coworking-desk": "Front desk", "coworking-managers": "Manager"},
+            ]
+        ],
+        "backend": "accounts.directory.LDAPBackend",
+        "ldap": [
+            "ldap://ldap.example.org",
+            "ldap_bind_password-value",
+            True,
+            {"coworking-desk": "Front desk", "coworking-managers": "Manager"},
+        ],
+    }
 
 
 def test_web_environment_points_at_compose_services():

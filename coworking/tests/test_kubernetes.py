@@ -20,11 +20,20 @@ import kubernetes_validate
 import pytest
 from ruamel.yaml import YAML
 
-from coworking.tests.test_deploy_files import WEB_SCRIPT, compose, final, settings_variables
+from coworking.tests.test_deploy_files import (
+    WEB_SCRIPT,
+    compose,
+    configured_sign_in,
+    final,
+    settings_variables,
+    sign_in_variables,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 KUBERNETES = ROOT / "deploy" / "kubernetes"
 BASE, OVERLAY = KUBERNETES / "base", KUBERNETES / "overlays" / "example"
+# The example plus OpenID Connect and LDAP (README "Sign-in").
+SIGN_IN = KUBERNETES / "overlays" / "sign-in"
 # The oldest Kubernetes release still maintained upstream when this was written.
 KUBERNETES_VERSION = "1.32.0"
 KNOWN_FIELDS = {
@@ -147,23 +156,34 @@ def pod_spec(resource: dict) -> dict:
 # --- tests --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("folder", [BASE, OVERLAY], ids=["base", "overlay"])
+@pytest.mark.parametrize("folder", [BASE, OVERLAY, SIGN_IN], ids=["base", "overlay", "sign-in"])
 def test_manifests_match_the_kubernetes_schemas(folder):
     for resource in resources_of(folder):
         kubernetes_validate.validate(resource, KUBERNETES_VERSION, strict=True)
 
 
-def test_every_variable_the_pods_get_is_read_by_the_app():
-    resources = resources_of(OVERLAY)
+def _pod_environment(resources: list[dict], container: dict) -> dict[str, str]:
+    env = {}
+    for source in container.get("envFrom", []):
+        reference = source.get("configMapRef") or source.get("secretRef")
+        kind = "ConfigMap" if "configMapRef" in source else "Secret"
+        data = named(resources, kind, reference["name"])["data"]
+        if kind == "Secret":
+            data = {name: base64.b64decode(value).decode() for name, value in data.items()}
+        env |= data
+    return env | {variable["name"]: variable.get("value", "") for variable in container.get("env", [])}
+
+
+@pytest.mark.parametrize("folder", [OVERLAY, SIGN_IN], ids=["overlay", "sign-in"])
+def test_every_variable_the_pods_get_is_read_by_the_app(folder):
+    resources = resources_of(folder)
     readable = settings_variables() | set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", WEB_SCRIPT.read_text()))
     given = set()
     for workload in workloads(resources):
         for container in _containers(workload):
-            given |= {variable["name"] for variable in container.get("env", [])}
-            for source in container.get("envFrom", []):
-                reference = source.get("configMapRef") or source.get("secretRef")
-                kind = "ConfigMap" if "configMapRef" in source else "Secret"
-                given |= set(named(resources, kind, reference["name"])["data"])
+            env = _pod_environment(resources, container)
+            given |= set(env)
+            readable |= sign_in_variables(env)
     unread = given - readable
     assert not unread, f"the pods get variables nothing reads: {unread}"
     assert {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "AWS_STORAGE_BUCKET_NAME"} <= given
@@ -245,3 +265,21 @@ def test_the_overlay_changes_the_host_everywhere():
     assert config["ALLOWED_HOSTS"] == ingress["rules"][0]["host"] == ingress["tls"][0]["hosts"][0]
     assert config["CSRF_TRUSTED_ORIGINS"] == f"https://{config['ALLOWED_HOSTS']}"
     assert {r["metadata"]["namespace"] for r in resources} == {"coworking"}
+
+
+def test_the_sign_in_overlay_configures_keycloak_and_ldap_with_secrets_from_the_secret():
+    resources = resources_of(SIGN_IN)
+    web = pod_spec(named(resources, "Deployment", "coworking-web"))["containers"][0]
+    env = _pod_environment(resources, web)
+    secret = named(resources, "Secret", "coworking-secrets")["data"]
+    assert {"OIDC_KEYCLOAK_CLIENT_SECRET", "LDAP_BIND_PASSWORD", "SECRET_KEY"} <= set(secret)
+    assert not {key for key in named(resources, "ConfigMap", "coworking-config")["data"] if "SECRET" in key}
+    env |= {"OIDC_KEYCLOAK_CLIENT_SECRET": "client-secret", "LDAP_BIND_PASSWORD": "bind-password"}
+    roles = {"coworking-desk": "Front desk", "coworking-managers": "Manager"}
+    assert configured_sign_in(env) == {
+        "oidc": [
+            ["keycloak", "Keycloak", "https://sso.example.org/realms/coworking", "client-secret", roles]
+        ],
+        "backend": "accounts.directory.LDAPBackend",
+        "ldap": ["ldap://ldap.example.org", "bind-password", True, roles],
+    }
