@@ -39,6 +39,17 @@ class Problem(Exception):
         self.extra = extra
 
 
+def invalid_form(form, rename: dict[str, str] | None = None) -> Problem:
+    """A page's form refused the input: 422 `invalid`, each error under the API's name
+    for its field (`rename` maps the form's names; "" for the form as a whole)."""
+    rename = {"__all__": "", **(rename or {})}
+    errors = [
+        {"field": rename.get(name, name), "message": " ".join(messages)}
+        for name, messages in form.errors.items()
+    ]
+    return Problem(422, "invalid", _("Some fields are not valid."), errors=errors)
+
+
 def problem_response(status: int, code: str, detail: str, **extra) -> HttpResponse:
     body = {"type": f"urn:coworking:problem:{code}", "title": detail, "status": status, "code": code}
     body["detail"] = detail

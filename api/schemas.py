@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime
 
+from bookings.models import BookingSeries
 from coworking.validators import EARLIEST_DATE, LATEST_DATE, is_sensible_date
 
 # Ids are PostgreSQL bigints: anything larger is not an id of ours (and would not fit).
@@ -213,6 +214,55 @@ class RescheduleIn(Schema):
     room: Id | None = None
 
 
+class SeriesIn(Schema):
+    """A recurring booking, as the page's form takes it: the times are wall-clock times in
+    the building's zone, the same on every date."""
+
+    desk: Id | None = None
+    room: Id | None = None
+    first: dt.date = Field(description="the first local date")
+    start_time: dt.time = Field(examples=["10:00"])
+    end_time: dt.time = Field(examples=["11:00"], description="00:00 means midnight at the end of the day")
+    frequency: BookingSeries.Frequency
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        [], max_length=7, description="for weekly series; 0 is Monday"
+    )
+    until: dt.date | None = Field(None, description="the last local date (inclusive); or give `count`")
+    count: int | None = Field(None, ge=1, le=MAX_ID, description="how many times; or give `until`")
+
+
+class OccurrenceProblem(Schema):
+    code: str
+    message: str
+
+
+class OccurrenceOut(Schema):
+    start: dt.datetime
+    end: dt.datetime
+    free: bool = Field(description="whether it can be (or was) booked")
+    problem: OccurrenceProblem | None = Field(description="why not: the rule's code and message")
+    booking_id: int | None = Field(description="the booking made for it (creation only)")
+
+    @staticmethod
+    def resolve_problem(occurrence) -> dict | None:
+        problem = occurrence.problem
+        return {"code": problem.code, "message": problem.message} if problem else None
+
+    @staticmethod
+    def resolve_booking_id(occurrence) -> int | None:
+        return occurrence.booking.pk if occurrence.booking else None
+
+
+class SeriesPreviewOut(Schema):
+    free: int
+    skipped: int
+    occurrences: list[OccurrenceOut]
+
+
+class SeriesOut(SeriesPreviewOut):
+    series_id: int
+
+
 class CancelIn(Schema):
     reason: Text = Field("", max_length=500)
 
@@ -308,3 +358,81 @@ class GoalOut(Schema):
     description: str
     raised: Decimal
     percent: int
+
+
+class ArrivalOut(BookingOut):
+    member_id: int
+    member_name: str
+    member_email: str
+
+    @staticmethod
+    def resolve_member_id(booking) -> int:
+        return booking.user_id
+
+    @staticmethod
+    def resolve_member_name(booking) -> str:
+        return booking.user.full_name
+
+    @staticmethod
+    def resolve_member_email(booking) -> str:
+        return booking.user.email
+
+
+class StatisticsQuery(Schema):
+    building: Id | None = Field(None, description="one building (its local days); all buildings if left out")
+    start: dt.date | None = Field(None, description="the first local day; 30 days before `end` if left out")
+    end: dt.date | None = Field(None, description="the last local day (inclusive); today if left out")
+
+
+class StatisticsDayOut(Schema):
+    day: dt.date
+    visits: int
+    minutes: int
+
+
+class UsageOut(Schema):
+    building: str
+    ended: int = Field(description="bookings that have ended (not cancelled)")
+    attended: int
+    percent: int
+
+
+class StatisticsOut(Schema):
+    start: dt.date
+    end: dt.date
+    time_zone: str
+    visits: int
+    members: int
+    average_minutes: int | None
+    days: list[StatisticsDayOut]
+    heat: list[list[int]] = Field(description="check-ins per weekday (0 is Monday) and local hour (0-23)")
+    usage: list[UsageOut]
+
+    @staticmethod
+    def resolve_time_zone(figures) -> str:
+        return figures.zone.key
+
+
+class BuildingTodayOut(Schema):
+    """One building's row of the staff home, counted in its own zone."""
+
+    building_id: int
+    name: str
+    day: dt.date
+    present: int
+    arrivals: int = Field(description="confirmed bookings starting within the hour, nobody checked in yet")
+    bookings: int
+    attended: int
+    no_shows: int
+    upcoming: int
+    free_desks: int
+    visits: int = Field(description="this month")
+    hours: Decimal = Field(description="hours spent in the building this month")
+
+
+class TodayOut(Schema):
+    now: dt.datetime
+    buildings: list[BuildingTodayOut]
+    pending_pledges: int
+    new_members: int = Field(description="joined this month")
+    goal: GoalOut

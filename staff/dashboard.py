@@ -86,6 +86,17 @@ def _per_building(
     return {row["building"]: row for row in queryset.filter(where).values("building").annotate(**aggregates)}
 
 
+def arriving(now: dt.datetime, until: dt.datetime):
+    """Confirmed bookings nobody has checked into yet that start in [now, until): the
+    arrivals the front desk expects (the "arrivals" figure, and the API's list of them)."""
+    return Booking.objects.active().filter(start__gte=now, start__lt=until, checked_in_at__isnull=True)
+
+
+def day_end(building: Building, now: dt.datetime) -> dt.datetime:
+    """The end of the building's local day at `now`."""
+    return _day_bounds(building, now.astimezone(building.zone).date())[1]
+
+
 def today(now: dt.datetime | None = None) -> Dashboard:
     now = now or timezone.now()
     buildings = list(Building.objects.filter(is_active=True).order_by("name"))
@@ -98,10 +109,8 @@ def today(now: dt.datetime | None = None) -> Dashboard:
         Visit.objects.open().filter(building_id__in=ids).values_list("building").annotate(n=Count("pk"))
     )
     arrivals = dict(
-        Booking.objects.active()
-        .filter(
-            building_id__in=ids, start__gte=now, start__lt=now + ARRIVALS_WITHIN, checked_in_at__isnull=True
-        )
+        arriving(now, now + ARRIVALS_WITHIN)
+        .filter(building_id__in=ids)
         .values_list("building")
         .annotate(n=Count("pk"))
     )

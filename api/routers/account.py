@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from accounts.forms import ProfileForm
 from api.auth import Principal, rejected
 from api.pagination import Cursor
-from api.problems import Problem
+from api.problems import Problem, invalid_form
 from api.schemas import (
     PROBLEMS,
     CalendarFeedOut,
@@ -115,8 +115,7 @@ def update_me(request: HttpRequest, payload: ProfileIn):
     }
     form = ProfileForm(data, instance=user)
     if not form.is_valid():
-        errors = [{"field": name, "message": " ".join(messages)} for name, messages in form.errors.items()]
-        raise Problem(422, "invalid", _("Some fields are not valid."), errors=errors)
+        raise invalid_form(form)
     form.save()
     return me(request)
 

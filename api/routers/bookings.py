@@ -6,13 +6,26 @@ Another member's booking is a 404 by any address, as on the site.
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from api.pagination import Cursor, in_range
-from api.problems import Problem
-from api.schemas import PROBLEMS, BookingIn, BookingOut, Id, Instant, RescheduleIn
+from api.problems import Problem, invalid_form
+from api.schemas import (
+    PROBLEMS,
+    BookingIn,
+    BookingOut,
+    Id,
+    Instant,
+    OccurrenceOut,
+    RescheduleIn,
+    SeriesIn,
+    SeriesOut,
+    SeriesPreviewOut,
+)
 from bookings import services
+from bookings.forms_series import SeriesForm
+from bookings.grid import place_key
 from bookings.models import Booking
 from spaces.models import Desk, Room
 
@@ -63,6 +76,67 @@ def create(request: HttpRequest, payload: BookingIn):
     return Status(201, booking)
 
 
+def _series_form(payload: SeriesIn) -> SeriesForm:
+    """The page's recurring-booking form, valid, for the place the body names: its
+    checks (dates, weekdays, times the clocks skip) are the API's."""
+    place = place_of(payload.desk, payload.room)
+    services.check_resource(place)
+    data = {
+        "place": place_key(place),
+        "first": payload.first.isoformat(),
+        "start_time": payload.start_time.isoformat(),
+        "end_time": payload.end_time.isoformat(),
+        "frequency": payload.frequency,
+        "weekdays": [str(day) for day in payload.weekdays],
+        "until": payload.until.isoformat() if payload.until else "",
+        "count": str(payload.count) if payload.count else "",
+    }
+    form = SeriesForm(data, places={place_key(place): place})
+    if not form.is_valid():
+        raise invalid_form(form, rename={"place": "desk" if payload.desk else "room"})
+    return form
+
+
+def _results(occurrences: list[services.Occurrence], booked: bool = False) -> dict:
+    free = sum(o.booking is not None if booked else o.free for o in occurrences)
+    return {"free": free, "skipped": len(occurrences) - free, "occurrences": occurrences}
+
+
+@router.get(
+    "/bookings/series/preview",
+    response={200: SeriesPreviewOut, **PROBLEMS},
+    summary="Preview a recurring booking",
+)
+def series_preview(request: HttpRequest, filters: Query[SeriesIn]):
+    """Every occurrence, free or with the rule that refuses it; nothing is saved."""
+    form = _series_form(filters)
+    occurrences = services.plan_series(
+        user=request.user,
+        resource=form.resource,
+        dates=form.dates,
+        start_time=form.cleaned_data["start_time"],
+        end_time=form.cleaned_data["end_time"],
+    )
+    return _results(occurrences)
+
+
+@router.post("/bookings/series", response={201: SeriesOut, **PROBLEMS}, summary="Book a recurring booking")
+def series_create(request: HttpRequest, payload: SeriesIn):
+    """Books the free occurrences ("book the free ones"), planned again inside the locks;
+    each occurrence says whether it was booked. 409 `none_free` (with the occurrences)
+    when none of them is free."""
+    form = _series_form(payload)
+    series, occurrences = services.book_series(user=request.user, **form.series_arguments())
+    if series is None:
+        raise Problem(
+            409,
+            "none_free",
+            _("None of these dates is free any more, so nothing was booked."),
+            occurrences=[OccurrenceOut.from_orm(o).model_dump(mode="json") for o in occurrences],
+        )
+    return Status(201, {"series_id": series.pk, **_results(occurrences, booked=True)})
+
+
 @router.get("/bookings/{booking_id}", response={200: BookingOut, **PROBLEMS}, summary="One of my bookings")
 def booking(request: HttpRequest, booking_id: Id):
     return get_object_or_404(own_bookings(request), pk=booking_id)
@@ -87,3 +161,12 @@ def reschedule(request: HttpRequest, booking_id: Id, payload: RescheduleIn):
     return services.reschedule_booking(
         booking, start=payload.start, end=payload.end, resource=place, by=request.user
     )
+
+
+@router.post("/bookings/{booking_id}/release", response={200: BookingOut, **PROBLEMS}, summary="I won't come")
+def release(request: HttpRequest, booking_id: Id):
+    """Past the cancellation cut-off, free the place without the no-show penalty, until
+    the booking ends unless checked in. 409 `cancel_instead` while it can still be
+    cancelled, `not_releasable` when it can no longer be released."""
+    booking = get_object_or_404(own_bookings(request), pk=booking_id)
+    return services.release_booking(booking, by=request.user)

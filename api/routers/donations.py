@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 
 from api.pagination import Cursor
 from api.schemas import PROBLEMS, DonationOut, GoalOut, Id, PledgeIn, WallEntryOut
-from donations.models import Donation, DonationStatus, goal_progress
+from donations.models import Donation, DonationStatus, GoalProgress, goal_progress
 from donations.services import pledge_donation
 
 router = Router(tags=["donations"])
@@ -36,9 +36,7 @@ def wall(request: HttpRequest):
     return Donation.objects.wall()
 
 
-@router.get("/donations/goal", response={200: GoalOut, **PROBLEMS}, summary="This month's goal")
-def goal(request: HttpRequest):
-    progress = goal_progress()
+def goal_of(progress: GoalProgress) -> GoalOut:
     return GoalOut(
         month=progress.month,
         goal=progress.goal.amount if progress.goal else None,
@@ -46,6 +44,11 @@ def goal(request: HttpRequest):
         raised=progress.raised,
         percent=progress.percent,
     )
+
+
+@router.get("/donations/goal", response={200: GoalOut, **PROBLEMS}, summary="This month's goal")
+def goal(request: HttpRequest):
+    return goal_of(goal_progress())
 
 
 @router.get(

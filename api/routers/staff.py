@@ -1,19 +1,25 @@
 """Staff endpoints, behind the same permissions as the staff pages: members get 403
 `staff_only`. Every write goes through the same service function as the staff page."""
 
+from typing import Literal
+
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from api.auth import require_staff
 from api.pagination import Cursor
+from api.problems import invalid_form
 from api.routers.bookings import place_of
+from api.routers.donations import goal_of
 from api.schemas import (
     PROBLEMS,
+    ArrivalOut,
     BookingOut,
+    BuildingTodayOut,
     CancelIn,
     CheckInOut,
     CheckOutOut,
@@ -23,6 +29,9 @@ from api.schemas import (
     RejectIn,
     StaffBookingIn,
     StaffCheckInIn,
+    StatisticsOut,
+    StatisticsQuery,
+    TodayOut,
     VisitOut,
 )
 from bookings import services as bookings
@@ -30,7 +39,10 @@ from bookings.models import Booking
 from donations import services as donations
 from donations.models import Donation
 from spaces.models import Building
+from staff import dashboard
 from visits import services as visits
+from visits import stats
+from visits.forms import StatisticsForm
 from visits.models import Visit
 
 router = Router(tags=["staff"])
@@ -65,6 +77,62 @@ def open_visits(request: HttpRequest, building: Id | None = None):
     require_staff(request, "visits.view_visit")
     visits_in = Visit.objects.open()
     return visits_in.filter(building_id=building) if building else visits_in
+
+
+@router.get(
+    "/staff/buildings/{building_id}/arrivals",
+    response={200: list[ArrivalOut], **PROBLEMS},
+    summary="Who is expected",
+)
+@paginate(Cursor, ordering=("start", "pk"))
+def arrivals(request: HttpRequest, building_id: Id, window: Literal["hour", "today"] = "hour"):
+    """Confirmed bookings of the building that nobody has checked into yet, starting from
+    now: within the hour (the staff home's "arrivals" figure) or until the end of the
+    building's local day."""
+    require_staff(request, "staff.view_dashboard", "bookings.view_booking")
+    building = get_object_or_404(Building.objects.all(), pk=building_id)
+    now = timezone.now()
+    until = dashboard.day_end(building, now) if window == "today" else now + dashboard.ARRIVALS_WITHIN
+    return dashboard.arriving(now, until).filter(building=building).select_related("user")
+
+
+@router.get("/staff/today", response={200: TodayOut, **PROBLEMS}, summary="The staff home's figures")
+def today(request: HttpRequest):
+    """Today's figures per building, each in its own zone, as the staff home shows them."""
+    require_staff(request, "staff.view_dashboard")
+    board = dashboard.today()
+    return TodayOut(
+        now=board.now,
+        buildings=[
+            BuildingTodayOut(
+                building_id=row.building.pk,
+                name=row.building.name,
+                day=row.day,
+                **{name: figure.value for name, figure in row.figures.items()},
+            )
+            for row in board.buildings
+        ],
+        pending_pledges=board.pending_pledges.value,
+        new_members=board.new_members.value,
+        goal=goal_of(board.goal),
+    )
+
+
+@router.get("/staff/statistics", response={200: StatisticsOut, **PROBLEMS}, summary="Visit statistics")
+def statistics(request: HttpRequest, filters: Query[StatisticsQuery]):
+    """The statistics page's figures for local days `start`..`end`: visits per day,
+    check-ins per weekday and hour, totals, and the share of ended bookings attended."""
+    require_staff(request, "staff.view_statistics")
+    form = StatisticsForm(
+        {
+            "building": filters.building or "",
+            "start": filters.start.isoformat() if filters.start else "",
+            "end": filters.end.isoformat() if filters.end else "",
+        }
+    )
+    if not form.is_valid():
+        raise invalid_form(form)
+    return stats.compute(*form.period())
 
 
 @router.post("/staff/bookings", response={201: BookingOut, **PROBLEMS}, summary="Book for a member")

@@ -10,6 +10,7 @@ from django.test import Client
 from api.models import Scope
 from api.tokens import create_personal_token, obtain_pair
 from bookings.tests.conftest import desk  # noqa: F401  (Desk A-1 in the open space "Hall")
+from staff.tests.conftest import front_desk, manager  # noqa: F401  (staff in each role)
 
 NOON = dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC)  # 12:00 in Moscow, a Tuesday
 TOMORROW = dt.date(2026, 3, 11)

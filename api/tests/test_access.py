@@ -77,6 +77,35 @@ def test_cancel_a_booking(kind, member, staff, desk):
     assert booking.is_active == (BOOKING_CANCEL[kind] != 200)
 
 
+@pytest.mark.parametrize("kind", BOOKING_CANCEL)
+def test_release_a_booking(kind, member, staff, desk):
+    """ "I won't come", past the cancellation cut-off (an hour before the start)."""
+    booking = BookingFactory(user=member, desk=desk, start=local(desk.room.building, NOON.date(), 12, 30))
+
+    response = _client(kind, member, staff).post(f"/api/v1/bookings/{booking.pk}/release", {})
+
+    assert response.status_code == BOOKING_CANCEL[kind]
+    booking.refresh_from_db()
+    assert booking.is_active == (BOOKING_CANCEL[kind] != 200)
+
+
+@pytest.mark.parametrize("kind", BOOKING_CANCEL)
+def test_reschedule_a_booking(kind, member, staff, desk):
+    building = desk.room.building
+    booking = BookingFactory(user=member, desk=desk, start=local(building, TOMORROW, 10))
+    later = {
+        "start": local(building, TOMORROW, 14).isoformat(),
+        "end": local(building, TOMORROW, 15).isoformat(),
+    }
+
+    response = _client(kind, member, staff).post(f"/api/v1/bookings/{booking.pk}/reschedule", later)
+
+    assert response.status_code == BOOKING_CANCEL[kind]
+    booking.refresh_from_db()
+    moved = BOOKING_CANCEL[kind] == 200
+    assert booking.start == (local(building, TOMORROW, 14 if moved else 10))
+
+
 @pytest.mark.parametrize("kind", BOOKING_READ)
 def test_read_a_donation(kind, member, staff):
     donation = DonationFactory(donor=member)
@@ -110,6 +139,14 @@ def test_staff_cancels_with_a_reason(kind, member, staff, desk):
     assert (booking.status, booking.cancel_reason) == (
         (Booking.Status.CANCELLED, "Leak") if STAFF_ONLY[kind] == 200 else (Booking.Status.CONFIRMED, "")
     )
+
+
+@pytest.mark.parametrize("kind", STAFF_ONLY)
+@pytest.mark.parametrize("path", ["/api/v1/staff/buildings/{building}/arrivals", "/api/v1/staff/statistics"])
+def test_staff_figures(kind, path, member, staff, desk):
+    response = _client(kind, member, staff).get(path.format(building=desk.room.building.pk))
+
+    assert response.status_code == STAFF_ONLY[kind]
 
 
 def test_members_token_of_staff_scope_is_refused_on_staff_endpoints(member, staff):

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 
 from accounts.services import award_karma
-from api.tests.conftest import TOMORROW
+from api.models import Scope
+from api.tests.conftest import NOON, TOMORROW, ApiClient
+from api.tokens import create_personal_token
 from bookings.tests.factories import BookingFactory, DeskFactory, RoomFactory, local
 from donations.tests.factories import DonationFactory, confirmed_donation
 from visits.tests.factories import VisitFactory
@@ -88,3 +90,34 @@ def test_staff_pending_list_queries_are_fixed(staff_token_client, count, django_
         response = staff_token_client.get("/api/v1/staff/donations/pending")
 
     assert len(response.json()["results"]) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_arrivals_queries_are_fixed(front_desk, desk, count, django_assert_num_queries):
+    building = desk.room.building
+    for minutes in range(count):
+        BookingFactory(desk=DeskFactory(room=desk.room), start=NOON + dt.timedelta(minutes=30 + minutes))
+    client = ApiClient(create_personal_token(front_desk, name="desk", scope=Scope.STAFF)[1])
+    client.get("/api/v1/me")
+
+    # The role's permissions (2: the user's own, the groups'), the building, the page.
+    with django_assert_num_queries(AUTH + 4):
+        response = client.get(f"/api/v1/staff/buildings/{building.pk}/arrivals")
+
+    assert len(response.json()["results"]) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_series_preview_queries_are_fixed(token_client, desk, count, django_assert_num_queries):
+    """However many occurrences: the place, the rules (default and the building's), the
+    opening hours, the member's upcoming bookings and desks, the place's bookings over
+    the whole span."""
+    first = TOMORROW + dt.timedelta(days=1)
+    query = {"desk": desk.pk, "first": first.isoformat(), "start_time": "10:00", "end_time": "11:00"}
+    path = "/api/v1/bookings/series/preview"
+    token_client.get(path, {**query, "frequency": "daily", "count": 1})  # the default rules made
+
+    with django_assert_num_queries(AUTH + 7):
+        response = token_client.get(path, {**query, "frequency": "daily", "count": count})
+
+    assert len(response.json()["occurrences"]) == count
