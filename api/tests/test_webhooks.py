@@ -3,6 +3,7 @@ after the commit, retried with backoff when it fails."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from api.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from bookings import services as booking_services
+from bookings.attendance import release_no_shows
 from bookings.tests.factories import BookingFactory, local, tomorrow
 from coworking.tests.tasks_support import run_worker
 from donations.services import confirm_donation
@@ -190,16 +192,42 @@ def test_only_subscribed_events_and_active_endpoints(database_tasks, receiver, m
 
 
 def test_booking_check_in_is_an_event(database_tasks, receiver, member, desk, settings):
-
     _endpoint(receiver.url, WebhookEvent.BOOKING_CHECKED_IN)
     now = timezone.now()
 
-    booking = BookingFactory(
-        user=member, desk=desk, start=now, end=now + __import__("datetime").timedelta(hours=1)
-    )
+    booking = BookingFactory(user=member, desk=desk, start=now, end=now + dt.timedelta(hours=1))
 
     visit_services.check_in(member, desk.room.building)
     run_worker()
 
     assert receiver.events() == ["booking.checked_in"]
     assert _verify(receiver.received[0])["data"]["id"] == booking.pk
+
+
+def test_a_no_show_is_an_event_and_a_release_a_cancellation(database_tasks, receiver, member, desk):
+    _endpoint(receiver.url, WebhookEvent.BOOKING_NO_SHOW, WebhookEvent.BOOKING_CANCELLED)
+    now = timezone.now()
+    missed = BookingFactory(
+        user=member, desk=desk, start=now - dt.timedelta(hours=2), end=now - dt.timedelta(minutes=30)
+    )
+    # Past the cut-off: the member says they won't come (no penalty, not a no-show).
+    wont_come = BookingFactory(
+        user=member, desk=desk, start=now + dt.timedelta(minutes=30), end=now + dt.timedelta(hours=1)
+    )
+
+    assert release_no_shows() == [missed]
+    booking_services.release_booking(wont_come, by=member)
+    run_worker()
+
+    assert receiver.events() == ["booking.no_show", "booking.cancelled"]
+    no_show, cancelled = (_verify(item) for item in receiver.received)
+    assert (no_show["data"]["id"], no_show["data"]["status"], no_show["data"]["checked_in_at"]) == (
+        missed.pk,
+        "released",
+        None,
+    )
+    assert (cancelled["data"]["id"], cancelled["data"]["status"]) == (wont_come.pk, "cancelled")
+    assert list(WebhookDelivery.objects.order_by("pk").values_list("event", "status", "attempts")) == [
+        ("booking.no_show", "delivered", 1),
+        ("booking.cancelled", "delivered", 1),
+    ]
