@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.forms import MIDNIGHT, DateInput, TimeInput, gap_error, grouped_choices, initial_from_query
 from bookings.models import BookingSeries
-from bookings.services import Resource, building_of, series_dates
+from bookings.services import Resource, building_of, horizon, series_dates
 from bookings.times import wall_clock_passes
 from coworking.validators import validate_sensible_date
 from spaces.models import Desk, Room
@@ -75,6 +75,15 @@ class PlaceTimesForm(forms.Form):
                 break
 
 
+def beyond_horizon(building, until: dt.date) -> forms.ValidationError | None:
+    """A last date past the series horizon (the rule series_days_ahead), or None."""
+    last = horizon(building)
+    if until <= last:
+        return None
+    message = _("A recurring booking reaches %(date)s at the latest.") % {"date": date_format(last, "j E Y")}
+    return forms.ValidationError(message, code="horizon")
+
+
 class SeriesForm(PlaceTimesForm):
     first = forms.DateField(label=_("First date"), widget=DateInput, validators=[validate_sensible_date])
     frequency = forms.ChoiceField(
@@ -120,6 +129,9 @@ class SeriesForm(PlaceTimesForm):
         if first < building_of(self.resource).local_today():
             self.add_error("first", _("The first date is in the past."))
             return data
+        if until is not None and (error := beyond_horizon(building_of(self.resource), until)):
+            self.add_error("until", error)
+            return data
         self.dates = series_dates(first, data["frequency"], data["weekdays"], until, count)
         if not self.dates:
             self.add_error("weekdays", _("No date of the series falls on these weekdays."))
@@ -151,3 +163,28 @@ def series_initial(query, places: dict[str, Desk | Room]) -> dict:
         initial["first"] = initial.pop("date")
         initial["weekdays"] = [initial["first"].weekday()]
     return initial
+
+
+class ExtendSeriesForm(forms.Form):
+    """Book a series' further dates, up to a new last date."""
+
+    until = forms.DateField(
+        label=_("Until (inclusive)"), widget=DateInput, validators=[validate_sensible_date]
+    )
+
+    def __init__(self, *args, building, last_date: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.building = building
+        self.last_date = last_date
+
+    def clean_until(self) -> dt.date:
+        until = self.cleaned_data["until"]
+        if until <= self.last_date:
+            raise forms.ValidationError(
+                _("Choose a date after the last one of the series (%(date)s).")
+                % {"date": date_format(self.last_date, "j E Y")},
+                code="not_after",
+            )
+        if error := beyond_horizon(self.building, until):
+            raise error
+        return until

@@ -86,6 +86,7 @@ RULE_BOUNDS = {
     "max_upcoming_bookings": (0, 1000),
     "cancellation_cutoff_minutes": (0, 7 * 24 * 60),
     "max_concurrent_desks": (1, 100),
+    "series_days_ahead": (1, 1000),
 }
 RULE_FIELDS = tuple(RULE_BOUNDS)
 MINUTES_PER_DAY = 24 * 60
@@ -195,6 +196,12 @@ class BookingRules(models.Model):
         validators=[RuleBounds("max_concurrent_desks")],
         help_text=_("Counted across all buildings; meeting rooms and offices do not count."),
     )
+    series_days_ahead = models.PositiveSmallIntegerField(
+        _("book a recurring series at most this many days ahead"),
+        default=90,
+        validators=[RuleBounds("series_days_ahead")],
+        help_text=_("The horizon of recurring bookings, instead of the single-booking one."),
+    )
 
     class Meta:
         verbose_name = _("booking rules")
@@ -281,6 +288,12 @@ class BuildingRules(models.Model):
         blank=True,
         validators=[RuleBounds("max_concurrent_desks")],
         help_text=_("Counted across all buildings, against the limit of the building being booked."),
+    )
+    series_days_ahead = models.PositiveSmallIntegerField(
+        _("book a recurring series at most this many days ahead"),
+        null=True,
+        blank=True,
+        validators=[RuleBounds("series_days_ahead")],
     )
 
     class Meta:

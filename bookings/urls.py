@@ -20,6 +20,9 @@ urlpatterns = [
     path("calendar/<str:token>.ics", member.feed, name="feed"),
     # Recurring bookings
     path("series/new/", recurring.series_new, name="series_new"),
+    path("series/<int:pk>/", recurring.series_detail, name="series"),
+    path("series/<int:pk>/cancel/", recurring.series_cancel, name="series_cancel"),
+    path("series/<int:pk>/extend/", recurring.series_extend, name="series_extend"),
     # Staff
     path("staff/", staff.staff_list, name="staff_list"),
     path("staff/new/", staff.staff_new, name="staff_new"),

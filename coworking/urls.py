@@ -9,6 +9,7 @@ from django.urls import include, path
 from accounts import sso_views
 from api.v1 import api as api_v1
 from coworking import health, metrics, views
+from visits.views import codes as visit_codes
 
 # Staff sign in through the same rate-limited allauth login as members.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -34,6 +35,8 @@ urlpatterns = [
     path("spaces/", include("spaces.urls")),
     path("bookings/", include("bookings.urls")),
     path("visits/", include("visits.urls")),
+    # The short address a desk's or room's QR code opens.
+    path("q/<str:token>/", visit_codes.scan, name="scan"),
     path("donations/", include("donations.urls")),
     path("staff/", include("staff.urls")),
     path("api/v1/", api_v1.urls),

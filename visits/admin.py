@@ -6,10 +6,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from coworking.admin import SensibleDatesAdmin
+from coworking.admin import SensibleDatesAdmin, compact_time, field_label
 from coworking.admin_csv import CsvExportMixin
 from visits import services
-from visits.models import Visit
+from visits.models import PlaceCode, Visit
 from visits.templatetags.visits_tags import duration
 
 
@@ -36,8 +36,8 @@ class VisitAdmin(CsvExportMixin, SensibleDatesAdmin, admin.ModelAdmin):
     list_display = (
         "user",
         "building",
-        "checked_in_at",
-        "checked_out_at",
+        "checked_in_column",
+        "checked_out_column",
         "length",
         "closed_automatically",
         "booking",
@@ -74,6 +74,15 @@ class VisitAdmin(CsvExportMixin, SensibleDatesAdmin, admin.ModelAdmin):
         # Check-ins go through the front desk, which applies the rules.
         return False
 
+    # Short dates: the key columns fit a 1280 px screen.
+    @admin.display(description=field_label(Visit, "checked_in_at"), ordering="checked_in_at")
+    def checked_in_column(self, visit: Visit) -> str:
+        return compact_time(visit.checked_in_at)
+
+    @admin.display(description=field_label(Visit, "checked_out_at"), ordering="checked_out_at")
+    def checked_out_column(self, visit: Visit) -> str:
+        return compact_time(visit.checked_out_at)
+
     @admin.display(description=_("duration"), ordering="duration_minutes")
     def length(self, visit: Visit) -> str:
         return duration(visit.duration_minutes)
@@ -91,5 +100,49 @@ class VisitAdmin(CsvExportMixin, SensibleDatesAdmin, admin.ModelAdmin):
             request,
             ngettext("%(count)d visit checked out.", "%(count)d visits checked out.", closed)
             % {"count": closed},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(PlaceCode)
+class PlaceCodeAdmin(admin.ModelAdmin):
+    """The tokens behind the printed QR codes. They are made with the building's QR sheet
+    (the "Print QR sheet" link on a building); replacing one voids its printed code."""
+
+    list_display = ("__str__", "building", "rotated_at")
+    list_select_related = ("desk__room__building", "room__building")
+    search_fields = (
+        "desk__label",
+        "desk__room__name",
+        "room__name",
+        "desk__room__building__name",
+        "room__building__name",
+    )
+    readonly_fields = ("token", "desk", "room", "rotated_at")
+    actions = ["rotate"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description=_("building"))
+    def building(self, code: PlaceCode) -> str:
+        return str(code.desk.room.building if code.desk_id else code.room.building)
+
+    @admin.action(
+        description=_("Replace the QR codes (the printed ones stop working)"), permissions=["change"]
+    )
+    def rotate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = 0
+        for code in queryset:
+            code.rotate()
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d QR code replaced: print it again.",
+                "%(count)d QR codes replaced: print them again.",
+                count,
+            )
+            % {"count": count},
             messages.SUCCESS,
         )

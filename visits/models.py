@@ -8,6 +8,7 @@ two. Times are aware UTC instants; pages show them in the building's zone.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -16,7 +17,7 @@ from django.templatetags.tz import do_timezone
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from spaces.models import Building
+from spaces.models import Building, Desk, Room
 
 
 def minutes_between(start: dt.datetime, end: dt.datetime) -> int:
@@ -127,3 +128,63 @@ class Visit(models.Model):
         if self.duration_minutes is not None:
             return self.duration_minutes
         return minutes_between(self.checked_in_at, now or timezone.now())
+
+
+def new_place_token() -> str:
+    # 12 URL-safe characters (72 random bits): short enough for a small QR code,
+    # far too many to guess one.
+    return secrets.token_urlsafe(9)
+
+
+class PlaceCodeQuerySet(models.QuerySet):
+    def for_places(self, desks: list[Desk], rooms: list[Room]) -> dict[tuple[str, int], PlaceCode]:
+        """The codes of these places, by ("desk"|"room", pk), made for those that have none yet."""
+        wanted = [PlaceCode(desk=desk) for desk in desks] + [PlaceCode(room=room) for room in rooms]
+        self.bulk_create(wanted, ignore_conflicts=True)
+        codes = self.filter(Q(desk__in=desks) | Q(room__in=rooms))
+        return {code.key: code for code in codes}
+
+
+class PlaceCode(models.Model):
+    """The token behind a desk's or room's QR code (/q/<token>/): scanning it checks the
+    member in there. Staff replace the token when a printed code leaks; the old one then
+    leads nowhere. Made on first need (the QR sheet, the admin)."""
+
+    token = models.CharField(_("token"), max_length=32, unique=True, default=new_place_token)
+    desk = models.OneToOneField(
+        Desk, on_delete=models.CASCADE, null=True, blank=True, related_name="code", verbose_name=_("desk")
+    )
+    room = models.OneToOneField(
+        Room, on_delete=models.CASCADE, null=True, blank=True, related_name="code", verbose_name=_("room")
+    )
+    rotated_at = models.DateTimeField(_("token made"), default=timezone.now)
+
+    objects = PlaceCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("QR code of a place")
+        verbose_name_plural = _("QR codes of places")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(desk__isnull=False, room__isnull=True) | Q(desk__isnull=True, room__isnull=False),
+                name="place_code_desk_xor_room",
+                violation_error_message=_("A QR code is for one desk or one room."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.place)
+
+    @property
+    def place(self) -> Desk | Room:
+        return self.desk if self.desk_id else self.room
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return ("desk", self.desk_id) if self.desk_id else ("room", self.room_id)
+
+    def rotate(self) -> None:
+        """A new token: the printed code stops working."""
+        self.token = new_place_token()
+        self.rotated_at = timezone.now()
+        self.save(update_fields=["token", "rotated_at"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from visits.views import member, staff
+from visits.views import codes, member, staff
 
 app_name = "visits"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("desk/", staff.front_desk, name="front_desk"),
     path("desk/check-in/", staff.desk_check_in, name="desk_check_in"),
     path("desk/check-out/", staff.desk_check_out, name="desk_check_out"),
+    path("desk/qr/<int:building_id>/", codes.qr_sheet, name="qr_sheet"),
     path("statistics/", staff.statistics, name="statistics"),
     path("statistics/<slug:kind>.csv", staff.statistics_export, name="statistics_export"),
 ]

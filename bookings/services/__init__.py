@@ -48,7 +48,16 @@ from bookings.services.rules import (
     rule_problems,
     rules_for,
 )
-from bookings.services.series import Occurrence, book_series, plan_series, series_dates
+from bookings.services.series import (
+    Occurrence,
+    SeriesShape,
+    book_series,
+    extend_series,
+    horizon,
+    plan_series,
+    series_dates,
+    series_shape,
+)
 
 __all__ = [
     "OVERRIDE_PERMISSION",
@@ -58,6 +67,7 @@ __all__ = [
     "Occurrence",
     "Resource",
     "Rules",
+    "SeriesShape",
     "SlotTaken",
     "TooManyDesks",
     "_covered_by_opening_hours",
@@ -78,7 +88,9 @@ __all__ = [
     "day_slots",
     "desk_limit_problem",
     "due_reminders",
+    "extend_series",
     "held_desks",
+    "horizon",
     "is_free",
     "nearest_alternatives",
     "plan_series",
@@ -89,5 +101,6 @@ __all__ = [
     "rule_problems",
     "rules_for",
     "series_dates",
+    "series_shape",
     "with_cancel_policies",
 ]

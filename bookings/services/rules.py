@@ -32,6 +32,7 @@ class Rules:
     max_upcoming_bookings: int
     cancellation_cutoff_minutes: int
     max_concurrent_desks: int
+    series_days_ahead: int
 
 
 def rules_for(building: Building) -> Rules:

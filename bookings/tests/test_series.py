@@ -213,7 +213,7 @@ def test_series_refuses_a_time_the_spring_change_skips(client, member):
 
 
 def test_series_preview_keeps_the_local_time_across_the_spring_change(client, member):
-    BookingRules.objects.update_or_create(pk=1, defaults={"max_days_ahead": 400})
+    BookingRules.objects.update_or_create(pk=1, defaults={"series_days_ahead": 400})
     desk = DeskFactory(room=OpenSpaceFactory(building=BuildingFactory(time_zone="Europe/Berlin")))
     building = desk.room.building
     gap_day = spring_forward(building)

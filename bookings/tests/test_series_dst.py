@@ -22,7 +22,7 @@ SEVEN_PM, EIGHT_PM = dt.time(19), dt.time(20)
 @pytest.fixture(autouse=True)
 def roomy_rules():
     BookingRules.objects.update_or_create(
-        pk=1, defaults={"max_upcoming_bookings": 100, "max_days_ahead": 400}
+        pk=1, defaults={"max_upcoming_bookings": 100, "series_days_ahead": 400}
     )
 
 
