@@ -13,6 +13,8 @@ class BookingsConfig(AppConfig):
         NavItem(_("All bookings"), "bookings:staff_list", staff_only=True),
     ]
     home_widgets = ["bookings/home_widget.html"]
+    # Buttons on the building and room pages of spaces (with `building`, and `room`).
+    place_actions = ["bookings/place_actions.html"]
 
     def ready(self) -> None:
         from bookings.services import cancel_bookings_in

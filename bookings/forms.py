@@ -315,7 +315,12 @@ def slot_post_data(place: Desk | Room, start: dt.datetime, end: dt.datetime) -> 
 
 
 def initial_from_query(query, places: dict[str, Desk | Room]) -> dict:
-    """Prefill from a link: ?desk=12 or ?room=5, with start and end as ISO instants."""
+    """Prefill from a link: ?desk=12 or ?room=5, with start and end as ISO instants, or
+    from the day grid: ?slot=desk-12,start,end."""
+    if query.get("slot"):
+        key, _comma, times = query["slot"].partition(",")
+        start, _comma, end = times.partition(",")
+        query = {key.partition("-")[0]: key.partition("-")[2], "start": start, "end": end}
     kind = "desk" if query.get("desk") else "room"
     place = places.get(f"{kind}-{query.get(kind, '')}")
     if place is None:

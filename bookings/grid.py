@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from bookings import services
 from bookings.models import Booking
-from bookings.times import is_repeated, zone_label
+from bookings.times import clock, is_repeated, zone_label
 from spaces.models import Building, Desk, Room
 from spaces.sorting import natural_key
 
@@ -101,6 +101,11 @@ class Column:
         return escape(self.query)
 
     @cached_property
+    def html_slot(self) -> str:
+        """This slot in a day-grid button's value: "start,end" (after the place's key)."""
+        return escape(f"{utc_param(self.start)},{utc_param(self.end)}")
+
+    @cached_property
     def html_time(self) -> str:
         return escape(self.time)
 
@@ -111,7 +116,8 @@ class Cell:
     span: int = 1
     text: str = ""
     title: str = ""
-    # A free cell's slot, and its row's booking link and label.
+    # A free cell's slot, and its row's booking link and label; a booking of the viewer's
+    # own, its page (as `link`).
     column: Column | None = None
     link: str = ""
     label: str = ""
@@ -132,6 +138,7 @@ class Row:
     cells: list[Cell]
     link: str = ""  # the booking link of the row's place, without the slot
     week_url: str = ""  # the place's week view
+    key: str = ""  # the place as the booking form names it ("desk-12")
 
 
 @dataclass
@@ -148,6 +155,9 @@ class DayGrid:
     columns: list[Column]
     groups: list[Group]
     booked_by_viewer: int
+    # Where the "now" line goes: the column holding now and how far into it (today only).
+    now_column: int | None = None
+    now_fraction: float = 0.0
 
     @property
     def previous_day(self) -> dt.date:
@@ -156,6 +166,11 @@ class DayGrid:
     @property
     def next_day(self) -> dt.date:
         return self.day + dt.timedelta(days=1)
+
+    @property
+    def now_start(self) -> str:
+        """The start of the column holding now, as the grid's buttons write instants."""
+        return "" if self.now_column is None else utc_param(self.columns[self.now_column].start)
 
     @property
     def is_today(self) -> bool:
@@ -182,12 +197,15 @@ class CellWords:
     you: str
     yours: str
     taken: str
+    taken_until: str  # "Taken until %(time)s"
+    zone: dt.tzinfo
 
 
 class Booked(NamedTuple):
     """What the grid needs of a booking: plain values, not model instances (the grid of a
     busy building holds hundreds, and building models was most of its cost)."""
 
+    pk: int
     start: dt.datetime
     end: dt.datetime
     desk_id: int | None
@@ -224,12 +242,14 @@ def _cells(
         if span == 0:
             continue
         if booking.user_id == viewer_id:
-            cells.append(Cell("mine", span, text=words.you, title=words.yours))
+            link = reverse("bookings:detail", args=[booking.pk])
+            cells.append(Cell("mine", span, text=words.you, title=words.yours, link=link))
         elif staff:
             name = booking.full_name or booking.email  # as User.__str__ names a member
             cells.append(Cell("taken", span, text=name, title=name))
         else:
-            cells.append(Cell("taken", span, title=words.taken))
+            until = words.taken_until % {"time": clock(booking.end, words.zone)}
+            cells.append(Cell("taken", span, text=words.taken, title=until))
         index += span
     cells.extend(_free_or_past(column, link, label) for column in columns[index:])
     return cells
@@ -243,7 +263,7 @@ def booked_between(building: Building, start: dt.datetime, end: dt.datetime) -> 
         .filter(building=building)
         .overlapping(start, end)
         .order_by("start")
-        .values_list("start", "end", "desk_id", "room_id", "user_id", "user__full_name", "user__email")
+        .values_list("pk", "start", "end", "desk_id", "room_id", "user_id", "user__full_name", "user__email")
     )
     return [Booked(*row) for row in rows]
 
@@ -269,7 +289,7 @@ def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
         for booking in booked_between(building, columns[0].start, columns[-1].end):
             (by_desk[booking.desk_id] if booking.desk_id else by_room[booking.room_id]).append(booking)
             mine += booking.user_id == viewer.pk
-    words = CellWords(_("You"), _("Your booking"), _("Taken"))
+    words = CellWords(_("You"), _("Your booking"), _("Taken"), _("Taken until %(time)s"), building.zone)
     new_url = reverse("bookings:new")
     # The week views' paths end in the place's id: reversed once, not once per row.
     room_weeks = reverse("bookings:room_week", args=[0]).removesuffix("0/")
@@ -284,7 +304,7 @@ def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
             }
             link = f"{new_url}?room={room.pk}"
             cells = _cells(link, room.name, by_room[room.pk], columns, viewer, words)
-            whole.rows.append(Row(room.name, note, cells, link, f"{room_weeks}{room.pk}/"))
+            whole.rows.append(Row(room.name, note, cells, link, f"{room_weeks}{room.pk}/", place_key(room)))
             continue
         desks = sorted(room.desks.all(), key=lambda desk: natural_key(desk.label))
         if not desks:
@@ -293,8 +313,16 @@ def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
         for desk in desks:
             link = f"{new_url}?desk={desk.pk}"
             cells = _cells(link, desk.label, by_desk[desk.pk], columns, viewer, words)
-            group.rows.append(Row(desk.label, "", cells, link, f"{desk_weeks}{desk.pk}/"))
+            group.rows.append(Row(desk.label, "", cells, link, f"{desk_weeks}{desk.pk}/", place_key(desk)))
         groups.append(group)
     if whole.rows:
         groups.append(whole)
-    return DayGrid(building, day, columns, groups, mine)
+    return DayGrid(building, day, columns, groups, mine, *now_mark(columns, timezone.now()))
+
+
+def now_mark(columns: list[Column], now: dt.datetime) -> tuple[int | None, float]:
+    """The column holding `now` and how far into it, for the day grid's "now" line."""
+    for index, column in enumerate(columns):
+        if column.start <= now < column.end:
+            return index, (now - column.start) / (column.end - column.start)
+    return None, 0.0

@@ -12,6 +12,7 @@ urlpatterns = [
     path("week/desk/<int:pk>/", member.desk_week, name="desk_week"),
     path("new/", member.new, name="new"),
     path("mine/", member.mine, name="mine"),
+    path("mine/same-as-last-week/", member.repeat_last_week, name="repeat_last_week"),
     path("<int:pk>/", member.detail, name="detail"),
     path("<int:pk>/cancel/", member.cancel, name="cancel"),
     path("<int:pk>/release/", member.release, name="release"),

@@ -58,5 +58,6 @@ def _may_open(request: HttpRequest, url: str) -> bool:
 
 
 def widgets(kind: str) -> list[str]:
-    """The templates apps add to a page: kind is "home_widgets" or "profile_widgets"."""
+    """The templates apps add to a page: kind is "home_widgets", "profile_widgets" or
+    "place_actions" (buttons on a building's or room's page)."""
     return [name for config in apps.get_app_configs() for name in getattr(config, kind, ())]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coworking.navigation import widgets
 from spaces.models import Building, Desk, OpeningHours, Room
 from spaces.sorting import natural_key, naturally
 
@@ -106,6 +107,7 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "utc_offset": utc_offset(building, now),
         "week": week,
         # By floor (the page groups them so), then naturally by name.
+        "actions": widgets("place_actions"),
         "rooms": sorted(
             _member_rooms().filter(building=building), key=lambda room: (room.floor, natural_key(room.name))
         ),
@@ -127,5 +129,6 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "building": room.building,
         "status": open_status(room.building, timezone.now()),
         "desks": naturally(room.desks.all(), lambda desk: desk.label),
+        "actions": widgets("place_actions"),
     }
     return render(request, "spaces/room_detail.html", context)

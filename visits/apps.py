@@ -13,6 +13,8 @@ class VisitsConfig(AppConfig):
         NavItem(_("Statistics"), "visits:statistics", staff_only=True),
     ]
     home_widgets = ["visits/home_widget.html"]
+    # On a booking's page: "Check in" while its check-in window is open.
+    booking_actions = ["visits/booking_check_in.html"]
 
     def ready(self) -> None:
         from bookings.signals import no_shows_due

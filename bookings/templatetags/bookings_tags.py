@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from bookings import grid, services, times
+from bookings import again, grid, services, times
 from bookings.models import Booking
 
 register = template.Library()
@@ -87,25 +87,39 @@ def book_url(place, start: dt.datetime, end: dt.datetime) -> str:
 
 
 @register.simple_tag
+def again_url(booking: Booking) -> str:
+    """The booking form for the same place and hours, on the next day they are ahead."""
+    return grid.new_booking_url(booking.resource, *again.next_time(booking, timezone.now()))
+
+
+@register.simple_tag
 def day_cells(row: grid.Row) -> str:
     """The cells of one day-grid row as HTML.
 
     Built here in one pass rather than with template tags per cell: a building of 500
     desks has over ten thousand cells, which the template engine renders in seconds.
-    A free cell's link and title are the row's and the column's, each escaped once.
+    A free cell is a button of the grid's form (value "place,start,end", named for
+    screen readers by place and time); its parts are the row's and the column's, each
+    escaped once. A booking is one cell across its slots; the viewer's own links to it.
     """
     html = []
-    link, label = escape(row.link), escape(row.label)
+    key, label = escape(row.key), escape(row.label)
     for cell in row.cells:
         column = cell.column
         if column is not None:
             html.append(
-                f'<td><a href="{link}&amp;{column.html_query}" title="{label} · {column.html_time}"></a></td>'
+                f'<td><button name="slot" value="{key},{column.html_slot}" '
+                f'aria-label="{label} · {column.html_time}"></button></td>'
             )
             continue
         span = f' colspan="{cell.span}"' if cell.span > 1 else ""
         title = f' title="{escape(cell.title)}"' if cell.title else ""
-        if cell.text:
+        if cell.link:
+            html.append(
+                f'<td class="c-{cell.state}"{span}><a href="{escape(cell.link)}"{title}>'
+                f"<span>{escape(cell.text)}</span></a></td>"
+            )
+        elif cell.text:
             html.append(f'<td class="c-{cell.state}"{span}{title}><span>{escape(cell.text)}</span></td>')
         else:
             html.append(f'<td class="c-{cell.state}"{span}{title}></td>')

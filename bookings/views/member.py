@@ -28,7 +28,7 @@ from bookings.forms import BookingForm, FindForm, bookable_places, initial_from_
 from bookings.grid import day_grid, natural_key, next_slot, slot_problems
 from bookings.models import Booking
 from bookings.times import clock
-from bookings.views.mine import cancel, detail, feed, feed_settings, ics, mine, release
+from bookings.views.mine import cancel, detail, feed, feed_settings, ics, mine, release, repeat_last_week
 from bookings.week import week_of
 from coworking.validators import validate_sensible_date
 from spaces.models import Amenity, Building, Desk, Room
@@ -47,6 +47,7 @@ __all__ = [
     "mine",
     "new",
     "release",
+    "repeat_last_week",
     "room_week",
 ]
 
@@ -155,12 +156,16 @@ def day(request: HttpRequest, building_id: int) -> HttpResponse:
 
 @login_required
 def day_home(request: HttpRequest) -> HttpResponse:
-    """The day view of the member's home building (the date asked for kept)."""
+    """The day view of the member's home building (the date asked for kept; "tomorrow"
+    is the building's)."""
     buildings, home = buildings_and_home(request.user, Building.objects.active())
     if not buildings:
         raise Http404
-    url = reverse("bookings:day", args=[(home or buildings[0]).pk])
+    building = home or buildings[0]
+    url = reverse("bookings:day", args=[building.pk])
     date = request.GET.get("date", "")
+    if date == "tomorrow":  # the home page's link: tomorrow where the building is
+        date = (building.local_today() + dt.timedelta(days=1)).isoformat()
     return redirect(f"{url}?{urlencode({'date': date})}" if date else url)
 
 

@@ -23,9 +23,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from bookings import again, grid, services
 from bookings import ics as ical
-from bookings import services
 from bookings.models import Booking, CalendarFeed
+from bookings.templatetags.bookings_tags import when as booking_when
+from coworking.navigation import widgets
 
 PAST_PER_PAGE = 20
 UPCOMING_PER_PAGE = 20
@@ -56,8 +58,28 @@ def mine(request: HttpRequest) -> HttpResponse:
         "upcoming": upcoming,
         "history": Paginator(history, PAST_PER_PAGE).get_page(request.GET.get("page")),
         "now": now,
+        "had_last_week": again.last_week(request.user, now).exists(),
     }
     return render(request, "bookings/mine.html", context)
+
+
+@login_required
+@require_POST
+def repeat_last_week(request: HttpRequest) -> HttpResponse:
+    """ "Same as last week": last week's bookings again, a week later."""
+    result = again.repeat_last_week(request.user, timezone.now())
+    if result.booked:
+        count = len(result.booked)
+        messages.success(
+            request,
+            ngettext("%(count)d booking made for this week.", "%(count)d bookings made for this week.", count)
+            % {"count": count},
+        )
+    for booking, reason in result.refused:
+        messages.warning(request, f"{grid.place_label(booking.resource)}, {booking_when(booking)}: {reason}")
+    if not result.booked and not result.refused:
+        messages.info(request, _("Last week's bookings are already booked for this week."))
+    return redirect("bookings:mine")
 
 
 @login_required
@@ -76,7 +98,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "following": following,
         "now": now,
         "policy": services.cancel_policy(booking, by=request.user, now=now),
+        "actions": widgets("booking_actions"),
     }
+    context["past"] = booking.end <= now or not booking.is_active
     return render(request, "bookings/detail.html", context)
 
 

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 
 from accounts.home import buildings_and_home
 from accounts.models import User
+from bookings import attendance
+from bookings.models import Booking
 from spaces.models import Building
 from visits import presence, services
 
@@ -38,6 +40,13 @@ def visit_panel(user: User) -> dict:
         "default": services.default_building(user, home=home),
         "points_per_hour": settings.KARMA_POINTS_PER_HOUR,
     }
+
+
+@register.filter
+def check_in_open(booking: Booking) -> bool:
+    """Whether the booking can be checked into now: kept, not attended yet, in its window."""
+    opens, closes = attendance.checkin_window(booking)
+    return booking.is_active and booking.checked_in_at is None and opens <= timezone.now() <= closes
 
 
 @register.simple_tag
