@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from accounts.models import KnownDevice, SignIn, SignInMethod
 from accounts.signins import DEVICE_COOKIE, SIGN_IN_HISTORY
@@ -187,3 +188,43 @@ def test_profile_shows_at_most_the_history_length(client, member):
     page = client.get(reverse("accounts:profile")).content.decode()
     table = re.search(r'data-testid="recent-sign-ins">(.*?)</table>', page, re.S)[1]
     assert table.count("<tr>") == SIGN_IN_HISTORY + 1  # with the header row
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_security_card_lists_recent_sign_ins_on_a_phone_and_a_desktop(
+    page, browser, live_server, log_in, password, artifacts_dir, language
+):
+    member = UserFactory(password=password, language=language)
+    phone = browser.new_context(user_agent=PHONE)
+    log_in(phone.new_page(), member)
+    phone.close()
+    page.goto(live_server.url + reverse("account_login"))
+    page.fill("input[name=login]", member.email)
+    page.fill("input[name=password]", "not the password")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("input[name=password]")).to_be_visible()
+    log_in(page, member, reverse("accounts:profile"))
+
+    card = page.get_by_test_id("profile-security")
+    labels = {
+        "ru": (["Пароль", "Неверный пароль", "Пароль"], "новое устройство"),
+        "en": (["Password", "Wrong password", "Password"], "new device"),
+    }[language]
+    methods, new_device = labels
+    expect(card.locator("[data-testid=recent-sign-ins] tbody td:nth-child(4)")).to_have_text(methods)
+    expect(card.locator("tbody tr").nth(0).locator("td").nth(1)).to_contain_text(new_device)
+    expect(card.locator("tbody tr").nth(2).locator("td").nth(1)).to_have_text("Mobile Safari 18 · iOS")
+    for name, width, height in (("phone", 390, 844), ("desktop", 1280, 900)):
+        page.set_viewport_size({"width": width, "height": height})
+        # Nothing sticks out sideways, and every column is in sight without scrolling the table.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        for cell in ("signin-when", "signin-device", "signin-ip", "signin-method"):
+            box = card.locator(f"tbody tr .{cell}").first.bounding_box()
+            assert box["x"] + box["width"] <= width, (cell, box)
+        # The card alone, from the whole page (the sticky header would cover an element shot).
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(
+            path=artifacts_dir / f"security-{language}-{name}.png", full_page=True, clip=card.bounding_box()
+        )
