@@ -66,6 +66,16 @@ def test_preview_gives_every_occurrence_and_saves_nothing(token_client, desk):
     assert not BookingSeries.objects.exists()
 
 
+def test_weekly_on_several_weekdays_as_the_readme_shows(token_client, desk):
+    building = desk.room.building
+
+    response = token_client.get(PREVIEW, series(desk, weekdays=[0, 2]))
+
+    assert _starts(response.json()) == [
+        local(building, MONDAY + dt.timedelta(days=days), 10).isoformat() for days in (0, 2, 7, 9)
+    ]
+
+
 def test_a_read_only_token_may_preview_but_not_book(member, desk):
     client = ApiClient(create_personal_token(member, name="ro", scope=Scope.READ)[1])
 
