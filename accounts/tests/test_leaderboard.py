@@ -31,9 +31,9 @@ def test_profile_lists_the_karma_history(client, member, staff, django_assert_nu
     for i in range(count):
         award_karma(member, i + 1, KarmaReason.ADJUSTMENT, note=f"note {i}")
     client.force_login(member)
-    # Session, member, karma history, second factors (security card), donations widget,
-    # staff's changes (audit widget).
-    with django_assert_num_queries(7):
+    # Session, member, buildings (home building choice), karma history, second factors and
+    # recent sign-ins (security card), donations widget (total and list), staff's changes (audit widget).
+    with django_assert_num_queries(9):
         response = client.get(reverse("accounts:profile"))
     assert [(e.points, e.note) for e in response.context["karma_entries"]] == [
         (i + 1, f"note {i}") for i in reversed(range(count))
