@@ -81,6 +81,7 @@ def test_member_scans_a_free_desk_on_a_phone_after_logging_in_and_is_checked_in(
         page.goto(live_server.url + reverse("scan", args=["no-such-code"]))
         expect(page.get_by_test_id("scan-unknown")).to_be_visible()
         _shoot(page, artifacts_dir / f"scan-unknown-{language}-390.png", PHONE)
+        _shoot(page, artifacts_dir / f"scan-unknown-{language}-1280.png", DESKTOP)
 
 
 def test_member_scans_their_booked_desk_and_is_checked_into_the_booking(
@@ -107,7 +108,12 @@ def test_member_scans_their_booked_desk_and_is_checked_into_the_booking(
         assert Booking.objects.count() == 1
 
 
-def test_staff_prints_the_qr_sheet_of_a_building(page: Page, log_in, live_server, artifacts_dir, staff):
+@pytest.mark.parametrize(("language", "desk"), [("ru", "Место"), ("en", "Desk")])
+def test_staff_prints_the_qr_sheet_of_a_building(
+    page: Page, log_in, live_server, artifacts_dir, staff, language, desk
+):
+    staff.language = language
+    staff.save(update_fields=["language"])
     building = BuildingFactory(name="Ленина, 1")
     room = OpenSpaceFactory(name="Зал", building=building)
     for label in ("A-1", "A-2", "A-10", "B-1"):
@@ -119,9 +125,16 @@ def test_staff_prints_the_qr_sheet_of_a_building(page: Page, log_in, live_server
     cards = page.get_by_test_id("qr-card")
     expect(cards).to_have_count(5)
     expect(cards.locator(".qr-name")).to_have_text(
-        ["Место A-1, Зал", "Место A-2, Зал", "Место B-1, Зал", "Место A-10, Зал", "Переговорная «Синяя»"]
+        [
+            f"{desk} A-1, Зал",
+            f"{desk} A-2, Зал",
+            f"{desk} B-1, Зал",
+            f"{desk} A-10, Зал",
+            "Переговорная «Синяя»",
+        ]
     )
     page.emulate_media(media="print")
-    _shoot(page, artifacts_dir / "qr-sheet-print-1280.png", DESKTOP)
+    _shoot(page, artifacts_dir / f"qr-sheet-print-{language}-1280.png", DESKTOP)
     page.emulate_media(media="screen")
-    _shoot(page, artifacts_dir / "qr-sheet-ru-390.png", PHONE)
+    _shoot(page, artifacts_dir / f"qr-sheet-{language}-390.png", PHONE)
+    _shoot(page, artifacts_dir / f"qr-sheet-{language}-1280.png", DESKTOP)
