@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 
 import pytest
@@ -49,7 +50,12 @@ def test_sign_in_from_a_new_device_emails_the_member_once_in_their_language(
     _sign_in(laptop, member, password)
     run_worker()
     assert sink.messages == []
-    assert laptop.cookies[DEVICE_COOKIE]["httponly"] is True
+    cookie = laptop.cookies[DEVICE_COOKIE]
+    assert (cookie["httponly"], cookie["samesite"], cookie["max-age"]) == (True, "Lax", 365 * 24 * 3600)
+    # Only the token's digest is kept: the table names no cookie.
+    assert list(KnownDevice.objects.values_list("token_hash", flat=True)) == [
+        hashlib.sha256(cookie.value.encode()).hexdigest()
+    ]
 
     # A second device: one email, from the worker, in the member's language (English),
     # though that browser asks for Russian.
@@ -102,6 +108,18 @@ def test_a_browser_shared_by_two_members_is_new_to_each_of_them(
     run_worker()
     assert sorted(message["To"] for message in sink.messages) == sorted([member.email, other.email])
     assert KnownDevice.objects.filter(user=member).count() == 2
+
+
+@pytest.mark.django_db
+def test_without_security_emails_a_new_device_is_only_listed(settings, member, password, mailoutbox):
+    settings.ACCOUNT_EMAIL_NOTIFICATIONS = False
+    _sign_in(_browser(LAPTOP), member, password)
+    _sign_in(_browser(PHONE), member, password)
+    assert mailoutbox == []
+    assert [(s.device, s.new_device) for s in SignIn.objects.all()] == [
+        ("Mobile Safari 18 · iOS", True),
+        ("Chrome 140 · Linux", False),
+    ]
 
 
 @pytest.mark.django_db
