@@ -160,3 +160,17 @@ def test_day_grid_on_a_phone_runs_time_down_and_books_by_two_taps(
         expect(form.locator("input[name=start_time]")).to_have_value("13:00")
         expect(form.locator("input[name=end_time]")).to_have_value("14:30")
     assert desk.pk != third.pk
+
+
+def test_changing_the_start_moves_the_end_with_it(page: Page, log_in, live_server, member):
+    _moscow_building, (desk, *_others) = _moscow()
+    with time_machine.travel(NOW):
+        log_in(page, member, reverse("bookings:mine"))
+        page.goto(
+            f"{live_server.url}{reverse('bookings:new')}?slot=desk-{desk.pk},2027-06-02T07:00Z,2027-06-02T10:00Z"
+        )
+        form = page.get_by_test_id("booking-form")
+        form.locator("input[name=start_time]").fill("11:30")
+        expect(form.locator("input[name=end_time]")).to_have_value("14:30")
+        form.locator("input[name=start_time]").fill("22:00")
+        expect(form.locator("input[name=end_time]")).to_have_value("01:00")

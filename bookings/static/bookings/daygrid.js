@@ -188,6 +188,7 @@
         line.style.top = `${top}px`;
         line.style.width = `${tall.offsetWidth}px`;
         scroller.append(line);
+        scroller.scrollLeft = 0;
         scroller.scrollTop = Math.max(0, top - tall.tHead.offsetHeight - 24);
       } else {
         const head = slotHeads()[column];
@@ -196,6 +197,7 @@
         line.style.height = `${wide.offsetHeight}px`;
         scroller.append(line);
         const corner = wide.querySelector(".day-corner").offsetWidth;
+        scroller.scrollTop = 0;
         scroller.scrollLeft = Math.max(0, left - corner - 40);
       }
     }
