@@ -217,7 +217,7 @@ def test_extend_series_refuses_another_member(member, desk):
 def test_series_page_runs_a_fixed_number_of_queries(client, member, desk, count, django_assert_num_queries):
     series = _weekly(member, desk, dt.date(2027, 3, 8), count)
     client.force_login(member)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("bookings:series", args=[series.pk]))
     assert len(response.context["occurrences"]) == count
 
@@ -229,3 +229,16 @@ def test_series_page_is_linked_from_my_bookings_and_the_booking(client, member, 
     assert f'href="{url}"' in client.get(reverse("bookings:mine")).content.decode()
     booking = series.bookings.first()
     assert f'href="{url}"' in client.get(reverse("bookings:detail", args=[booking.pk])).content.decode()
+
+
+def test_series_page_pages_a_long_series(client, member, desk, monkeypatch):
+    monkeypatch.setattr("bookings.views.recurring.SERIES_PER_PAGE", 2)
+    series = _weekly(member, desk, dt.date(2027, 3, 8), 3)
+    client.force_login(member)
+    url = reverse("bookings:series", args=[series.pk])
+    first = client.get(url)
+    assert [b.start.day for b in first.context["occurrences"]] == [8, 15]
+    assert "3 dates, 3 to come." in first.content.decode()
+    second = client.get(url, {"page": 2})
+    assert [b.start.day for b in second.context["occurrences"]] == [22]
+    assert 'data-testid="series-pages"' in second.content.decode()

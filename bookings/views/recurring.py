@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +19,9 @@ from django.views.decorators.http import require_POST
 from bookings import services
 from bookings.forms import bookable_places
 from bookings.forms_series import ExtendSeriesForm, SeriesForm, series_initial
-from bookings.models import BookingSeries
+from bookings.models import Booking, BookingSeries
+
+SERIES_PER_PAGE = 50
 
 
 @login_required
@@ -81,21 +85,28 @@ def _series_page(
     extend_form: ExtendSeriesForm | None = None,
 ) -> HttpResponse:
     now = timezone.now()
-    occurrences = list(
-        series.bookings.select_related("building").order_by("start", "pk")
+    # A series extended again and again grows: its dates are paged.
+    counts = series.bookings.aggregate(
+        total=Count("pk"), upcoming=Count("pk", filter=Q(status=Booking.Status.CONFIRMED, end__gt=now))
     )
-    services.with_cancel_policies(occurrences, by=request.user, now=now)
+    paginator = Paginator(series.bookings.select_related("building").order_by("start", "pk"), SERIES_PER_PAGE)
+    paginator.count = counts["total"]  # counted with the upcoming ones already
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    services.with_cancel_policies(page.object_list, by=request.user, now=now)
     building = services.building_of(shape.resource)
     if extend_form is None:
         extend_form = ExtendSeriesForm(building=building, last_date=shape.last_date)
     context = {
         "series": series,
         "weekdays": ", ".join(str(WEEKDAYS[int(day)]) for day in series.weekdays.split(",") if day),
-        "occurrences": occurrences,
+        "occurrences": page.object_list,
+        "page": page,
+        "total": counts["total"],
         "shape": shape,
         "building": building,
         "horizon": services.horizon(building),
-        "upcoming": sum(o.is_active and o.end > now for o in occurrences),
+        "upcoming": counts["upcoming"],
         "extend_form": extend_form,
         "now": now,
     }

@@ -138,3 +138,25 @@ def test_staff_prints_the_qr_sheet_of_a_building(
     page.emulate_media(media="screen")
     _shoot(page, artifacts_dir / f"qr-sheet-{language}-390.png", PHONE)
     _shoot(page, artifacts_dir / f"qr-sheet-{language}-1280.png", DESKTOP)
+
+
+def test_member_scans_without_javascript_and_presses_the_button(
+    browser, log_in, live_server, member, artifacts_dir
+):
+    building = BuildingFactory(name="Ленина, 1")
+    desk = DeskFactory(label="A-1", room=OpenSpaceFactory(name="Зал", building=building))
+    code = PlaceCode.objects.create(desk=desk)
+    context = browser.new_context(java_script_enabled=False, locale="ru-RU", viewport=PHONE)
+    page = context.new_page()
+    with time_machine.travel(local(building, DAY, 10, 10)):
+        log_in(page, member)
+        page.goto(live_server.url + reverse("scan", args=[code.token]))
+        expect(page.get_by_test_id("scan")).to_have_attribute("data-state", "free")
+        expect(page.get_by_test_id("scan-check-in")).to_have_text("Забронировать до 14:00 и отметиться")
+        assert Booking.objects.count() == 0
+        _shoot(page, artifacts_dir / "scan-free-ru-390.png", PHONE)
+        _shoot(page, artifacts_dir / "scan-free-ru-1280.png", DESKTOP)
+        page.get_by_test_id("scan-check-in").click()
+        expect(page.get_by_test_id("scan")).to_have_attribute("data-state", "in")
+        assert Visit.objects.get(user=member).booking == Booking.objects.get(user=member)
+    context.close()
