@@ -6,7 +6,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.tasks import send_email
 from coworking.tasks import enqueue
@@ -30,8 +30,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_notification_mail(self, template_prefix: str, user, context=None, email=None) -> None:
         """Security emails (a new device, a changed password or second factor) in the
-        member's language, whichever language the browser that caused them speaks."""
-        with translation.override(user.language or translation.get_language()):
+        member's language, whichever language the browser that caused them speaks, with
+        times in their home building's zone."""
+        zone = user.home_building.zone if user.home_building_id else timezone.get_current_timezone()
+        with translation.override(user.language or translation.get_language()), timezone.override(zone):
             super().send_notification_mail(template_prefix, user, context, email)
 
 

@@ -16,6 +16,7 @@ from accounts.models import KnownDevice, SignIn, SignInMethod
 from accounts.signins import DEVICE_COOKIE, SIGN_IN_HISTORY
 from accounts.tests.factories import UserFactory
 from coworking.tests.tasks_support import run_worker
+from spaces.tests.factories import BuildingFactory
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 LAPTOP = (
@@ -108,6 +109,18 @@ def test_a_browser_shared_by_two_members_is_new_to_each_of_them(
     run_worker()
     assert sorted(message["To"] for message in sink.messages) == sorted([member.email, other.email])
     assert KnownDevice.objects.filter(user=member).count() == 2
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_new_device_email_tells_the_time_in_the_home_buildings_zone(settings, member, password, mailoutbox):
+    settings.ACCOUNT_EMAIL_NOTIFICATIONS = True
+    member.home_building = BuildingFactory(time_zone="Asia/Yekaterinburg")
+    member.save(update_fields=["home_building"])
+    _sign_in(_browser(LAPTOP), member, password)
+    _sign_in(_browser(PHONE), member, password)
+    [message] = mailoutbox
+    assert "- Время: 2 марта 2026, 14:00 +05\n" in message.body
 
 
 @pytest.mark.django_db
