@@ -263,6 +263,27 @@ class SeriesOut(SeriesPreviewOut):
     series_id: int
 
 
+class SeriesDetailOut(Schema):
+    """A member's recurring booking; its bookings are `GET /bookings?series=<id>`."""
+
+    id: int
+    frequency: str
+    weekdays: list[int] = Field(description="0 is Monday")
+    until: dt.date | None
+    count: int | None
+    created_at: dt.datetime
+    last_date: dt.date = Field(description="the local date of its latest occurrence")
+    horizon: dt.date = Field(description="the last local date it may be extended to today")
+
+
+class ExtendIn(Schema):
+    until: dt.date = Field(description="the new last local date (inclusive)")
+
+
+class CancelledOut(Schema):
+    cancelled: int
+
+
 class CancelIn(Schema):
     reason: Text = Field("", max_length=500)
 

@@ -3,7 +3,7 @@
 Another member's booking is a 404 by any address, as on the site.
 """
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -15,18 +15,21 @@ from api.schemas import (
     PROBLEMS,
     BookingIn,
     BookingOut,
+    CancelledOut,
+    ExtendIn,
     Id,
     Instant,
     OccurrenceOut,
     RescheduleIn,
+    SeriesDetailOut,
     SeriesIn,
     SeriesOut,
     SeriesPreviewOut,
 )
 from bookings import services
-from bookings.forms_series import SeriesForm
+from bookings.forms_series import ExtendSeriesForm, SeriesForm
 from bookings.grid import place_key
-from bookings.models import Booking
+from bookings.models import Booking, BookingSeries
 from spaces.models import Desk, Room
 
 router = Router(tags=["bookings"])
@@ -55,15 +58,19 @@ def bookings(
     request: HttpRequest,
     status: Booking.Status | None = None,
     building: Id | None = None,
+    series: Id | None = None,
     start_from: Instant | None = None,
     start_before: Instant | None = None,
 ):
-    """Newest first. Filter by status, building, and a range of start times."""
+    """Newest first. Filter by status, building, recurring booking (series), and a range
+    of start times."""
     mine = own_bookings(request)
     if status:
         mine = mine.filter(status=status)
     if building:
         mine = mine.filter(building_id=building)
+    if series:
+        mine = mine.filter(series_id=series)
     return in_range(mine, "start", start_from, start_before)
 
 
@@ -137,6 +144,52 @@ def series_create(request: HttpRequest, payload: SeriesIn):
     return Status(201, {"series_id": series.pk, **_results(occurrences, booked=True)})
 
 
+def _own_series(request: HttpRequest, series_id: int) -> tuple[BookingSeries, services.SeriesShape]:
+    """The member's series and its place and times; another member's is a 404, as on the
+    page (and so is a series whose bookings staff deleted)."""
+    series = get_object_or_404(BookingSeries.objects.filter(user=request.user), pk=series_id)
+    shape = services.series_shape(series)
+    if shape is None:
+        raise Http404
+    return series, shape
+
+
+@router.get(
+    "/bookings/series/{series_id}", response={200: SeriesDetailOut, **PROBLEMS}, summary="One of my series"
+)
+def series_detail(request: HttpRequest, series_id: Id):
+    series, shape = _own_series(request, series_id)
+    return SeriesDetailOut(
+        id=series.pk,
+        frequency=series.frequency,
+        weekdays=[int(day) for day in series.weekdays.split(",") if day],
+        until=series.until,
+        count=series.count,
+        created_at=series.created_at,
+        last_date=shape.last_date,
+        horizon=services.horizon(services.building_of(shape.resource)),
+    )
+
+
+@router.post(
+    "/bookings/series/{series_id}/extend", response={200: SeriesOut, **PROBLEMS}, summary="Extend my series"
+)
+def series_extend(request: HttpRequest, series_id: Id, payload: ExtendIn):
+    """Books the further dates after the series' last one up to `until`, with the same
+    place, times, rules and horizon as when it was made; each date says whether it was
+    booked. Its page's form checks `until`."""
+    series, shape = _own_series(request, series_id)
+    form = ExtendSeriesForm(
+        {"until": payload.until.isoformat()},
+        building=services.building_of(shape.resource),
+        last_date=shape.last_date,
+    )
+    if not form.is_valid():
+        raise invalid_form(form)
+    occurrences = services.extend_series(series, by=request.user, until=form.cleaned_data["until"])
+    return {"series_id": series.pk, **_results(occurrences, booked=True)}
+
+
 @router.get("/bookings/{booking_id}", response={200: BookingOut, **PROBLEMS}, summary="One of my bookings")
 def booking(request: HttpRequest, booking_id: Id):
     return get_object_or_404(own_bookings(request), pk=booking_id)
@@ -170,3 +223,15 @@ def release(request: HttpRequest, booking_id: Id):
     cancelled, `not_releasable` when it can no longer be released."""
     booking = get_object_or_404(own_bookings(request), pk=booking_id)
     return services.release_booking(booking, by=request.user)
+
+
+@router.post(
+    "/bookings/{booking_id}/cancel-following",
+    response={200: CancelledOut, **PROBLEMS},
+    summary="Cancel this and the later bookings of its series",
+)
+def cancel_following(request: HttpRequest, booking_id: Id):
+    """This occurrence and every later active one of its series (just this one if it is
+    not part of a series), each under the cancellation rules; how many were cancelled."""
+    booking = get_object_or_404(own_bookings(request), pk=booking_id)
+    return CancelledOut(cancelled=services.cancel_series_from(booking, by=request.user))

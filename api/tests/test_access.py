@@ -14,7 +14,8 @@ from accounts.tests.factories import UserFactory
 from api.models import Scope
 from api.tests.conftest import NOON, TOMORROW, ApiClient
 from api.tokens import create_personal_token, obtain_pair, revoke_personal_token
-from bookings.models import Booking
+from bookings.models import Booking, BookingSeries
+from bookings.services import book_series
 from bookings.tests.factories import BookingFactory, local
 from donations.models import Donation
 from donations.tests.factories import DonationFactory
@@ -104,6 +105,58 @@ def test_reschedule_a_booking(kind, member, staff, desk):
     booking.refresh_from_db()
     moved = BOOKING_CANCEL[kind] == 200
     assert booking.start == (local(building, TOMORROW, 14 if moved else 10))
+
+
+def _series_of(member, desk) -> BookingSeries:
+    """Tomorrow and the day after, 10:00-11:00."""
+    made, _occurrences = book_series(
+        user=member,
+        resource=desk,
+        frequency="daily",
+        weekdays=[],
+        first=TOMORROW,
+        until=None,
+        count=2,
+        start_time=dt.time(10),
+        end_time=dt.time(11),
+    )
+    assert made.bookings.count() == 2
+    return made
+
+
+@pytest.mark.parametrize("kind", BOOKING_READ)
+def test_read_a_series(kind, member, staff, desk):
+    made = _series_of(member, desk)
+
+    response = _client(kind, member, staff).get(f"/api/v1/bookings/series/{made.pk}")
+
+    assert response.status_code == BOOKING_READ[kind]
+
+
+@pytest.mark.parametrize("kind", BOOKING_CANCEL)
+def test_extend_a_series(kind, member, staff, desk):
+    made = _series_of(member, desk)
+    until = (TOMORROW + dt.timedelta(days=2)).isoformat()
+
+    response = _client(kind, member, staff).post(
+        f"/api/v1/bookings/series/{made.pk}/extend", {"until": until}
+    )
+
+    assert response.status_code == BOOKING_CANCEL[kind]
+    assert made.bookings.count() == (3 if BOOKING_CANCEL[kind] == 200 else 2)
+
+
+@pytest.mark.parametrize("kind", BOOKING_CANCEL)
+def test_cancel_the_rest_of_a_series(kind, member, staff, desk):
+    made = _series_of(member, desk)
+    first = made.bookings.order_by("start").first()
+
+    response = _client(kind, member, staff).post(f"/api/v1/bookings/{first.pk}/cancel-following", {})
+
+    assert response.status_code == BOOKING_CANCEL[kind]
+    assert made.bookings.filter(status=Booking.Status.CONFIRMED).count() == (
+        0 if BOOKING_CANCEL[kind] == 200 else 2
+    )
 
 
 @pytest.mark.parametrize("kind", BOOKING_READ)

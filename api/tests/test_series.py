@@ -211,3 +211,84 @@ def test_only_the_place_named(token_client):
     both = token_client.get(PREVIEW, {**series(desk), "room": desk.room.pk})
 
     assert (both.status_code, both.json()["code"]) == (422, "place_required")
+
+
+def _made(client, desk, **fields) -> BookingSeries:
+    assert client.post(SERIES, series(desk, **fields)).status_code == 201
+    return BookingSeries.objects.latest("pk")
+
+
+def test_a_series_shows_its_shape_and_lists_its_bookings(token_client, member, desk):
+    made = _made(token_client, desk)
+    BookingFactory(user=member, desk=desk, start=local(desk.room.building, TOMORROW, 10))  # not in it
+
+    detail = token_client.get(f"/api/v1/bookings/series/{made.pk}")
+    listed = token_client.get("/api/v1/bookings", {"series": made.pk})
+
+    assert detail.status_code == 200
+    assert {key: detail.json()[key] for key in ("id", "frequency", "weekdays", "until", "count")} == {
+        "id": made.pk,
+        "frequency": "weekly",
+        "weekdays": [0],
+        "until": None,
+        "count": 4,
+    }
+    assert detail.json()["last_date"] == (MONDAY + dt.timedelta(weeks=3)).isoformat()
+    assert detail.json()["horizon"] == (TODAY + dt.timedelta(days=90)).isoformat()  # series_days_ahead
+    assert _starts({"occurrences": listed.json()["results"]}) == mondays(desk)[::-1]  # newest first
+
+
+def test_extending_books_the_further_dates(token_client, desk):
+    made = _made(token_client, desk)
+    building = desk.room.building
+    _taken = BookingFactory(
+        desk=desk,
+        start=local(building, MONDAY + dt.timedelta(weeks=5), 10),
+        end=local(building, MONDAY + dt.timedelta(weeks=5), 11),
+    )
+
+    response = token_client.post(
+        f"/api/v1/bookings/series/{made.pk}/extend", {"until": (MONDAY + dt.timedelta(weeks=6)).isoformat()}
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["series_id"], body["free"], body["skipped"]) == (made.pk, 2, 1)
+    assert _starts(body) == [
+        local(building, MONDAY + dt.timedelta(weeks=w), 10).isoformat() for w in (4, 5, 6)
+    ]
+    assert [o["problem"]["code"] if o["problem"] else None for o in body["occurrences"]] == [
+        None,
+        "taken",
+        None,
+    ]
+    assert made.bookings.count() == 6
+    made.refresh_from_db()
+    assert (made.until, made.count) == (MONDAY + dt.timedelta(weeks=6), None)
+
+
+@pytest.mark.parametrize(
+    ("until", "message"),
+    [
+        (MONDAY + dt.timedelta(weeks=3), "Choose a date after the last one of the series (6 April 2026)."),
+        (TODAY + dt.timedelta(days=91), "A recurring booking reaches 8 June 2026 at the latest."),
+    ],
+)
+def test_extending_is_checked_by_the_pages_form(token_client, desk, until, message):
+    made = _made(token_client, desk)
+
+    response = token_client.post(f"/api/v1/bookings/series/{made.pk}/extend", {"until": until.isoformat()})
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "until", "message": message}]
+    assert made.bookings.count() == 4
+
+
+def test_cancel_this_and_the_following(token_client, member, desk):
+    made = _made(token_client, desk)
+    first, second, *_rest = made.bookings.order_by("start")
+
+    response = token_client.post(f"/api/v1/bookings/{second.pk}/cancel-following", {})
+
+    assert (response.status_code, response.json()) == (200, {"cancelled": 3})
+    assert list(made.bookings.filter(status=Booking.Status.CONFIRMED)) == [first]
