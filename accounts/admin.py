@@ -95,7 +95,10 @@ class UserAdmin(CsvExportMixin, AuditTrailMixin, SensibleDatesAdmin, BaseUserAdm
     @admin.display(description=_("roles"))
     def roles(self, user: User) -> str:
         names = [str(_("superuser"))] if user.is_superuser else []
-        return ", ".join(names + [group.name for group in user.groups.all()]) or "—"
+        return ", ".join(names + [self.role_name(group.name) for group in user.groups.all()]) or "—"
+
+    def role_name(self, group: str) -> str:
+        return group
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         if change:

@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 
 from api.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from api.tasks import deliver_webhook
-from coworking.admin import SensibleDatesAdmin
+from coworking.admin import SensibleDatesAdmin, field_label, preview
 from coworking.tasks import enqueue_on_commit
 
 
@@ -37,7 +37,15 @@ class WebhookEndpointAdmin(SensibleDatesAdmin, admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(SensibleDatesAdmin, admin.ModelAdmin):
-    list_display = ("event", "endpoint", "created_at", "status", "attempts", "last_status_code", "last_error")
+    list_display = (
+        "event",
+        "endpoint",
+        "created_at",
+        "status",
+        "attempts",
+        "last_status_code",
+        "error_column",
+    )
     list_filter = ("status", "event", "endpoint")
     list_select_related = ("endpoint",)
     date_hierarchy = "created_at"
@@ -46,6 +54,10 @@ class WebhookDeliveryAdmin(SensibleDatesAdmin, admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description=field_label(WebhookDelivery, "last_error"))
+    def error_column(self, delivery: WebhookDelivery) -> str:
+        return preview(delivery.last_error)
 
     @admin.action(description=_("Send the selected deliveries again"))
     def send_again(self, request: HttpRequest, queryset: QuerySet) -> None:

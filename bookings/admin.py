@@ -31,7 +31,7 @@ from bookings.forms import local_moment
 from bookings.forms_staff import StaffCancelForm
 from bookings.models import RULE_FIELDS, Booking, BookingRules, BuildingRules, CalendarFeed, Notification
 from bookings.tasks import deliver_notification
-from coworking.admin import CheckedAutocompleteAdmin, SensibleDatesAdmin
+from coworking.admin import CheckedAutocompleteAdmin, SensibleDatesAdmin, field_label, preview
 from coworking.admin_csv import CsvExportMixin
 from coworking.tasks import enqueue_on_commit
 from spaces.models import Desk
@@ -338,7 +338,7 @@ class BuildingRulesAdmin(AuditChangesMixin, CheckedAutocompleteAdmin, admin.Mode
 
 @admin.register(Notification)
 class NotificationAdmin(SensibleDatesAdmin, admin.ModelAdmin):
-    list_display = ("kind", "booking", "created_at", "delivery", "sent_at", "attempts", "last_error")
+    list_display = ("kind", "booking", "created_at", "delivery", "sent_at", "attempts", "error_column")
     list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter))
     search_fields = ("booking__user__email",)
     date_hierarchy = "created_at"
@@ -353,6 +353,10 @@ class NotificationAdmin(SensibleDatesAdmin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
         return False
+
+    @admin.display(description=field_label(Notification, "last_error"))
+    def error_column(self, notification: Notification) -> str:
+        return preview(notification.last_error)
 
     @admin.display(description=_("delivery"))
     def delivery(self, notification: Notification) -> str:

@@ -248,7 +248,9 @@ class BookingRules(models.Model):
 class BuildingRules(models.Model):
     """A building's overrides of the default rules; an empty field inherits the default."""
 
-    building = models.OneToOneField(Building, on_delete=models.CASCADE, related_name="booking_rules")
+    building = models.OneToOneField(
+        Building, verbose_name=_("building"), on_delete=models.CASCADE, related_name="booking_rules"
+    )
     slot_minutes = models.PositiveSmallIntegerField(
         _("slot granularity (minutes)"), null=True, blank=True, validators=[RuleBounds("slot_minutes")]
     )
@@ -507,12 +509,14 @@ class Notification(models.Model):
         RELEASED = "released", _("Released (no-show)")
         UPDATED = "updated", _("Update")
 
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    booking = models.ForeignKey(
+        Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -536,10 +540,13 @@ class CalendarFeed(models.Model):
     """A member's private iCalendar feed URL; regenerating the token revokes the old URL."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
     )
-    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
-    created_at = models.DateTimeField(default=timezone.now)
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("calendar feed")

@@ -24,6 +24,7 @@ from accounts.admin import UserAdmin
 from accounts.models import User
 from bookings.models import Booking
 from donations.models import Donation
+from staff.roles import ROLE_LABELS
 from staff.services import ADJUSTMENT_LIMIT, adjust_karma
 from visits.models import Visit
 
@@ -49,6 +50,10 @@ def _changelist(model, **filters) -> str:
 
 class MemberAdmin(UserAdmin):
     actions = ("adjust_karma_selected",)
+
+    def role_name(self, group: str) -> str:
+        """A role by its name in the admin's language (the groups keep their English names)."""
+        return str(ROLE_LABELS.get(group, group))
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None):
         fieldsets = list(super().get_fieldsets(request, obj))
@@ -158,3 +163,9 @@ class MemberAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, MemberAdmin)
+
+
+from staff import admin_tasks  # noqa: E402, F401  (the tasks' admin, re-registered)
+from staff.admin_labels import name_the_libraries_models  # noqa: E402
+
+name_the_libraries_models()
