@@ -128,8 +128,8 @@ def test_staff_prints_the_qr_sheet_of_a_building(
         [
             f"{desk} A-1, Зал",
             f"{desk} A-2, Зал",
-            f"{desk} B-1, Зал",
             f"{desk} A-10, Зал",
+            f"{desk} B-1, Зал",
             "Переговорная «Синяя»",
         ]
     )

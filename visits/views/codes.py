@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from bookings.grid import new_booking_url, place_label
 from bookings.services import Alternative, building_of
 from coworking.decorators import staff_required
 from spaces.models import Building, Desk, Room
+from spaces.sorting import natural_key
 from visits import scan as scanning
 from visits.models import PlaceCode
 from visits.qr import qr_svg
@@ -74,17 +74,15 @@ def _success_text(result: scanning.Scan) -> str:
 def qr_sheet(request: HttpRequest, building_id: int) -> HttpResponse:
     """One QR code per desk and bookable room of a building, to print on A4 and stick on."""
     building = get_object_or_404(Building, pk=building_id)
-    desks = list(
+    desks = sorted(
         Desk.objects.active()
         .filter(room__building=building, room__is_active=True, room__kind=Room.Kind.OPEN_SPACE)
-        .select_related("room")
-        .order_by("room__floor", "room__name", Length("label"), "label")
+        .select_related("room"),
+        key=lambda desk: (desk.room.floor, natural_key(desk.room.name), natural_key(desk.label)),
     )
-    rooms = list(
-        Room.objects.active()
-        .filter(building=building)
-        .exclude(kind=Room.Kind.OPEN_SPACE)
-        .order_by("floor", "name")
+    rooms = sorted(
+        Room.objects.active().filter(building=building).exclude(kind=Room.Kind.OPEN_SPACE),
+        key=lambda room: (room.floor, natural_key(room.name)),
     )
     codes = PlaceCode.objects.for_places(desks, rooms)
     cards = []
