@@ -92,9 +92,9 @@ def record_failed_sign_in(sender, credentials: dict, request: HttpRequest | None
     user = User.objects.filter(email=normalize_email(address)).first()
     if user is None:
         return
-    method = (
-        SignInMethod.DIRECTORY if LDAP_BACKEND in settings.AUTHENTICATION_BACKENDS else SignInMethod.PASSWORD
-    )
+    # Members the directory created have no local password: only the directory's was tried.
+    from_directory = LDAP_BACKEND in settings.AUTHENTICATION_BACKENDS and not user.has_usable_password()
+    method = SignInMethod.DIRECTORY if from_directory else SignInMethod.PASSWORD
     with transaction.atomic():
         SignIn.objects.create(user=user, succeeded=False, method=method, **_client(request))
         _prune(user, succeeded=False)

@@ -135,6 +135,10 @@ def test_a_locked_or_removed_directory_user_is_refused(client, directory):
     response = _login(client, "roman@corp.example")
     assert response.status_code == 200
     assert _signed_in(client) is None
+    assert [(s.succeeded, s.method) for s in SignIn.objects.all()] == [
+        (False, SignInMethod.DIRECTORY),
+        (True, SignInMethod.DIRECTORY),
+    ]
 
 
 def test_an_existing_member_signs_in_with_the_directory_password(client, directory, password):
