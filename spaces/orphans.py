@@ -16,9 +16,9 @@ from django.conf import settings
 from django.core.files.storage import Storage
 
 from spaces.images import VARIANTS
-from spaces.models import BuildingPhoto, FloorPlan, RoomPhoto
+from spaces.models import BuildingPhoto, RoomPhoto
 
-PHOTO_MODELS = (BuildingPhoto, RoomPhoto, FloorPlan)
+PHOTO_MODELS = (BuildingPhoto, RoomPhoto)
 
 
 def _stored(storage: Storage, folder: str) -> Iterator[str]:
