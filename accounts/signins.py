@@ -106,7 +106,9 @@ def recent_sign_ins(user: User) -> list[SignIn]:
 
 
 def device_label(user_agent: str) -> str:
-    """ "Chrome 140 · Linux" from a user agent; the raw string when it names no browser."""
+    """A label like "Chrome 140 · Linux"; the raw user agent when it names no browser."""
+    # Real user agents are a few hundred characters; a longer one would only cost regex time.
+    user_agent = user_agent[:512]
     parsed = parse_user_agent(user_agent)
     parts = []
     if parsed.user_agent and parsed.user_agent.family != "Other":
