@@ -15,11 +15,12 @@ from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from bookings.grid import natural_key, place_key
+from bookings.grid import place_key
 from bookings.services import building_of
 from bookings.times import clock, is_repeated, wall_clock_passes
 from coworking.validators import EARLIEST_DATE, LATEST_DATE, validate_sensible_date
 from spaces.models import Amenity, Building, Desk, Room, end_day
+from spaces.sorting import natural_key
 
 MIDNIGHT = dt.time(0)
 
@@ -364,12 +365,19 @@ def bookable_places() -> dict[str, Desk | Room]:
         .filter(room__is_active=True, room__building__is_active=True, room__kind=Room.Kind.OPEN_SPACE)
         .select_related("room__building")
     )
-    desks.sort(key=lambda d: (d.room.building.name, d.room.floor, d.room.name, natural_key(d.label)))
-    rooms = list(
+    desks.sort(
+        key=lambda d: (
+            natural_key(d.room.building.name),
+            d.room.floor,
+            natural_key(d.room.name),
+            natural_key(d.label),
+        )
+    )
+    rooms = sorted(
         Room.objects.active()
         .filter(building__is_active=True)
         .exclude(kind=Room.Kind.OPEN_SPACE)
-        .select_related("building")
-        .order_by("building__name", "floor", "name")
+        .select_related("building"),
+        key=lambda room: (natural_key(room.building.name), room.floor, natural_key(room.name)),
     )
     return {place_key(place): place for place in [*desks, *rooms]}

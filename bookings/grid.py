@@ -276,11 +276,11 @@ def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
     """
     rules = services.rules_for(building)
     columns = day_columns(building, day, rules.slot_minutes, timezone.now())
-    rooms = list(
+    rooms = sorted(
         Room.objects.active()
         .filter(building=building)
-        .prefetch_related(Prefetch("desks", queryset=Desk.objects.active()))
-        .order_by("floor", "name")
+        .prefetch_related(Prefetch("desks", queryset=Desk.objects.active())),
+        key=lambda room: (room.floor, natural_key(room.name)),
     )
     by_desk: dict[int, list[Booked]] = defaultdict(list)
     by_room: dict[int, list[Booked]] = defaultdict(list)

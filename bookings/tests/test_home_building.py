@@ -102,3 +102,23 @@ def test_profile_lists_buildings_naturally(client, member):
 
 def test_naturally_sorts_by_a_given_name():
     assert naturally(["b10", "b9"]) == ["b9", "b10"]
+
+
+def test_day_grid_and_booking_form_list_places_naturally(client, member):
+    from bookings.forms import bookable_places
+
+    building = BuildingFactory(name="Москва")
+    for name in ("Зал 10", "Зал 2"):
+        DeskFactory(room=OpenSpaceFactory(building=building, name=name, floor=1), label="A-1")
+    other = BuildingFactory(name="berlin")
+    DeskFactory(room=OpenSpaceFactory(building=other, name="Hall", floor=1), label="B-1")
+    client.force_login(member)
+
+    grid = client.get(reverse("bookings:day", args=[building.pk])).context["grid"]
+
+    assert [group.title for group in grid.groups] == ["Зал 2", "Зал 10"]
+    assert [(p.room.building.name, p.room.name) for p in bookable_places().values()] == [
+        ("berlin", "Hall"),
+        ("Москва", "Зал 2"),
+        ("Москва", "Зал 10"),
+    ]

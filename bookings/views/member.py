@@ -25,14 +25,14 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from accounts.home import buildings_and_home
 from bookings import services
 from bookings.forms import BookingForm, FindForm, bookable_places, initial_from_query, slot_post_data
-from bookings.grid import day_grid, natural_key, next_slot, slot_problems
+from bookings.grid import day_grid, next_slot, slot_problems
 from bookings.models import Booking
 from bookings.times import clock
 from bookings.views.mine import cancel, detail, feed, feed_settings, ics, mine, release, repeat_last_week
 from bookings.week import week_of
 from coworking.validators import validate_sensible_date
 from spaces.models import Amenity, Building, Desk, Room
-from spaces.sorting import naturally
+from spaces.sorting import natural_key, naturally
 
 __all__ = [
     "cancel",
@@ -114,11 +114,14 @@ def find(request: HttpRequest) -> HttpResponse:
             )
             if context["desk_limit"]:
                 desks = []
-            context["desk_groups"] = [
+            desk_groups = [
                 (room, sorted(group, key=lambda desk: natural_key(desk.label)))
                 for room, group in groupby(desks, key=lambda desk: desk.room)
             ]
-            context["rooms"] = rooms
+            context["desk_groups"] = sorted(
+                desk_groups, key=lambda pair: (pair[0].floor, natural_key(pair[0].name))
+            )
+            context["rooms"] = sorted(rooms, key=lambda room: (room.floor, natural_key(room.name)))
     return render(request, _fragment(request, "bookings/find.html", "results"), context)
 
 
