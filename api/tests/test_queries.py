@@ -121,3 +121,47 @@ def test_series_preview_queries_are_fixed(token_client, desk, count, django_asse
         response = token_client.get(path, {**query, "frequency": "daily", "count": count})
 
     assert len(response.json()["occurrences"]) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_open_visits_queries_are_fixed(staff_token_client, desk, count, django_assert_num_queries):
+    VisitFactory.create_batch(count, building=desk.room.building)
+    staff_token_client.get("/api/v1/me")
+
+    with django_assert_num_queries(AUTH + 1):
+        response = staff_token_client.get("/api/v1/staff/visits/open")
+
+    assert len(response.json()["results"]) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_presence_queries_are_fixed(token_client, desk, count, django_assert_num_queries):
+    VisitFactory.create_batch(count, building=desk.room.building, user__visible_to_members=True)
+    token_client.get("/api/v1/me")
+
+    with django_assert_num_queries(AUTH + 2):  # the buildings with their counts, the names shown
+        response = token_client.get("/api/v1/presence")
+
+    [row] = response.json()["buildings"]
+    assert (row["count"], len(row["names"])) == (count, count)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_availability_queries_are_fixed(token_client, desk, count, django_assert_num_queries):
+    building = desk.room.building
+    DeskFactory.create_batch(count - 1, room=desk.room)
+    RoomFactory.create_batch(count, building=building)
+    start = local(building, TOMORROW, 10)
+    query = {
+        "building": building.pk,
+        "start": start.isoformat(),
+        "end": (start + dt.timedelta(hours=2)).isoformat(),
+    }
+    token_client.get("/api/v1/me")
+
+    # The building; the free desks with their own and their room's amenities; the free
+    # rooms with their amenities.
+    with django_assert_num_queries(AUTH + 6):
+        response = token_client.get("/api/v1/availability", query)
+
+    assert (len(response.json()["desks"]), len(response.json()["rooms"])) == (count, count)
