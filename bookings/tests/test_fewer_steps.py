@@ -151,3 +151,24 @@ def test_booking_form_takes_a_range_from_the_day_grid(client, member):
         dt.time(10),
         dt.time(13),
     )
+
+
+def test_search_shows_taken_desks_with_until_when_instead_of_hiding_them(client, member, now):
+    building = BuildingFactory()
+    hall = DeskFactory(label="A-1").room
+    hall.building = building
+    hall.save()
+    taken = DeskFactory(room=hall, label="A-2")
+    BookingFactory(desk=taken, start=local(building, TODAY, 14), end=local(building, TODAY, 16))
+    client.force_login(member)
+
+    query = {"building": building.pk, "date": TODAY.isoformat(), "start_time": "15:00", "end_time": "17:00"}
+    response = client.get(reverse("bookings:find"), query)
+
+    [(_room, desks, free)] = response.context["desk_cards"]
+    assert ([(d.label, d.taken_until) for d in desks], free) == (
+        [("A-1", None), ("A-2", local(building, TODAY, 16))],
+        1,
+    )
+    assert "<small>Taken until 16:00</small>" in response.text
+    assert [d.label for _room, free_desks in response.context["desk_groups"] for d in free_desks] == ["A-1"]

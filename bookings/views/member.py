@@ -27,6 +27,7 @@ from bookings import services
 from bookings.forms import BookingForm, FindForm, bookable_places, initial_from_query, slot_post_data
 from bookings.grid import day_grid, next_slot, slot_problems
 from bookings.models import Booking
+from bookings.services.availability import desks_with_holders
 from bookings.times import clock
 from bookings.views.mine import cancel, detail, feed, feed_settings, ics, mine, release, repeat_last_week
 from bookings.week import week_of
@@ -94,7 +95,7 @@ def find(request: HttpRequest) -> HttpResponse:
         asked = next((b for b in buildings if str(b.pk) == request.GET.get("building")), None)
         data = _search_defaults(asked or home or buildings[0])
     form = FindForm(data, buildings=buildings, amenities=list(Amenity.objects.all()))
-    context = {"form": form, "problems": [], "desk_groups": [], "rooms": []}
+    context = {"form": form, "problems": [], "desk_groups": [], "desk_cards": [], "rooms": []}
     if form.is_valid():
         search = form.cleaned_data
         context.update(building=search["building"], start=search["start"], end=search["end"])
@@ -104,23 +105,46 @@ def find(request: HttpRequest) -> HttpResponse:
             context["desk_limit"] = services.desk_limit_problem(
                 request.user, search["building"], search["start"], search["end"]
             )
-            desks, rooms = services.available(
-                search["building"],
-                search["start"],
-                search["end"],
-                kinds=search["kinds"],
-                amenities=search["amenities"],
-                min_capacity=search["min_capacity"],
+            # Whole rooms free for all of it; desks free or taken (until when), so a full
+            # open space shows as full rather than vanishing.
+            kinds = search["kinds"] or Room.Kind.values
+            whole_kinds = [kind for kind in kinds if kind != Room.Kind.OPEN_SPACE]
+            rooms = []
+            if whole_kinds:
+                _none, rooms = services.available(
+                    search["building"],
+                    search["start"],
+                    search["end"],
+                    kinds=whole_kinds,
+                    amenities=search["amenities"],
+                    min_capacity=search["min_capacity"],
+                )
+            desks = []
+            if (
+                Room.Kind.OPEN_SPACE in kinds
+                and (search["min_capacity"] or 1) <= 1
+                and not context["desk_limit"]
+            ):
+                desks = desks_with_holders(
+                    search["building"], search["start"], search["end"], amenities=search["amenities"]
+                )
+            # Each open space with all its desks (the page's cards) and with its free ones.
+            cards = sorted(
+                (
+                    (room, sorted(group, key=lambda desk: natural_key(desk.label)))
+                    for room, group in groupby(desks, key=lambda desk: desk.room)
+                ),
+                key=lambda pair: (pair[0].floor, natural_key(pair[0].name)),
             )
-            if context["desk_limit"]:
-                desks = []
-            desk_groups = [
-                (room, sorted(group, key=lambda desk: natural_key(desk.label)))
-                for room, group in groupby(desks, key=lambda desk: desk.room)
+            context["desk_cards"] = [
+                (room, all_desks, sum(desk.taken_until is None for desk in all_desks))
+                for room, all_desks in cards
             ]
-            context["desk_groups"] = sorted(
-                desk_groups, key=lambda pair: (pair[0].floor, natural_key(pair[0].name))
-            )
+            context["desk_groups"] = [
+                (room, free)
+                for room, all_desks in cards
+                if (free := [desk for desk in all_desks if desk.taken_until is None])
+            ]
             context["rooms"] = sorted(rooms, key=lambda room: (room.floor, natural_key(room.name)))
     return render(request, _fragment(request, "bookings/find.html", "results"), context)
 
