@@ -161,7 +161,9 @@ def cancel_for(request: HttpRequest, booking_id: Id, payload: CancelIn):
 @router.get("/staff/donations/pending", response={200: list[DonationOut], **PROBLEMS}, summary="Pledges")
 @paginate(Cursor, ordering=("created_at", "pk"))
 def pending(request: HttpRequest):
-    require_staff(request, "donations.change_donation")
+    """The pledges waiting for their money, oldest first; the front desk sees them as on
+    the donations desk page, confirming and rejecting take a Manager."""
+    require_staff(request, "donations.add_donation")
     return Donation.objects.pledged()
 
 

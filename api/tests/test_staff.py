@@ -14,6 +14,7 @@ from api.tests.conftest import NOON, ApiClient
 from api.tokens import create_personal_token
 from bookings.models import Booking
 from bookings.tests.factories import BookingFactory, DeskFactory, local
+from donations.tests.factories import DonationFactory
 from staff import dashboard
 from visits.tests.factories import VisitFactory
 from visits.tests.test_staff import _visit  # a closed visit at a local hour
@@ -197,3 +198,58 @@ def test_each_role_reaches_what_its_pages_show(role, allowed, member, front_desk
         assert response.status_code == (200 if endpoint in allowed else 403), (endpoint, response.json())
         if response.status_code == 403:
             assert response.json()["code"] == "staff_only"
+
+
+def _every_staff_endpoint(member, desk) -> list[tuple[str, str, dict]]:
+    building = desk.room.building
+    booking = BookingFactory(user=member, desk=desk, start=local(building, TODAY + dt.timedelta(days=1), 10))
+    start = local(building, TODAY + dt.timedelta(days=2), 10)
+    book = {"member": member.pk, "desk": desk.pk, "start": start.isoformat()}
+    book["end"] = (start + dt.timedelta(hours=1)).isoformat()
+    return [
+        ("post", "/api/v1/staff/visits/check-in", {"member": member.pk, "building": building.pk}),
+        ("get", "/api/v1/staff/visits/open", {}),
+        ("post", "/api/v1/staff/visits/check-out", {"member": member.pk}),
+        ("post", "/api/v1/staff/bookings", book),
+        ("post", "/api/v1/staff/bookings", {**book, "override_rules": True, "desk": DeskFactory().pk}),
+        ("post", f"/api/v1/staff/bookings/{booking.pk}/cancel", {"reason": "Leak"}),
+        ("get", "/api/v1/staff/donations/pending", {}),
+        ("post", f"/api/v1/staff/donations/{DonationFactory(donor=member).pk}/confirm", {}),
+        (
+            "post",
+            f"/api/v1/staff/donations/{DonationFactory(donor=member).pk}/reject",
+            {"reason": "None came"},
+        ),
+        ("get", arrivals_url(building), {}),
+        ("get", "/api/v1/staff/today", {}),
+        ("get", "/api/v1/staff/statistics", {}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role", "statuses"),
+    [
+        # As the pages: a front desk checks in and out, books and cancels for members,
+        # sees the pledges, arrivals and the staff home; not the rules' override, the
+        # pledges' confirmation or rejection, nor the statistics.
+        ("front desk", [201, 200, 200, 201, 403, 200, 200, 403, 403, 200, 200, 403]),
+        ("manager", [201, 200, 200, 201, 201, 200, 200, 200, 200, 200, 200, 200]),
+    ],
+)
+def test_front_desk_and_manager_reach_what_their_pages_allow(
+    role, statuses, member, front_desk, manager, desk
+):
+    client = staff_client(front_desk if role == "front desk" else manager)
+
+    answers = [
+        getattr(client, method)(
+            path, body, **({"content_type": "application/json"} if method == "post" else {})
+        )
+        for method, path, body in _every_staff_endpoint(member, desk)
+    ]
+
+    assert [answer.status_code for answer in answers] == statuses
+    assert {answer.json()["code"] for answer in answers if answer.status_code == 403} <= {
+        "staff_only",
+        "forbidden",
+    }
