@@ -241,3 +241,15 @@ def test_statistics_default_to_the_last_30_days(desk_client, building):
     today = timezone.localdate()
     assert (stats.start, stats.end, len(stats.days)) == (today - dt.timedelta(days=29), today, 30)
     assert f'value="{today.isoformat()}"' in response.content.decode()
+
+
+def test_front_desk_starts_at_the_staff_members_home_building(desk_client, staff):
+    BuildingFactory(name="Berlin")
+    moscow = BuildingFactory(name="Москва")
+    staff.home_building = moscow
+    staff.save()
+
+    response = desk_client.get(reverse("visits:front_desk"))
+
+    assert response.context["building"] == moscow
+    assert f'<option value="{moscow.pk}" selected>Москва</option>' in response.text

@@ -13,6 +13,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.home import buildings_and_home
 from accounts.models import User
 from coworking.decorators import staff_required
 from visits import charts, presence, services, stats
@@ -29,7 +30,13 @@ def front_desk(request: HttpRequest) -> HttpResponse:
     form = FrontDeskSearchForm(request.GET)
     form.is_valid()  # every field is optional; a bad building id falls back to the first
     query = form.cleaned_data.get("q", "").strip()
-    building = form.cleaned_data.get("building") or form.fields["building"].queryset.first()
+    building = form.cleaned_data.get("building")
+    if building is None:  # the desk's own building: the staff member's home one
+        buildings, home = buildings_and_home(request.user, form.fields["building"].queryset)
+        building = home or next(iter(buildings), None)
+        if building is not None:  # and the select shows it
+            form.data = form.data.copy()
+            form.data["building"] = str(building.pk)
     members = []
     if query:
         members = (
