@@ -174,3 +174,19 @@ def test_changing_the_start_moves_the_end_with_it(page: Page, log_in, live_serve
         expect(form.locator("input[name=end_time]")).to_have_value("14:30")
         form.locator("input[name=start_time]").fill("22:00")
         expect(form.locator("input[name=end_time]")).to_have_value("01:00")
+
+
+def test_the_next_day_swapped_in_by_htmx_keeps_the_range_choice(page: Page, log_in, live_server, member):
+    moscow, (desk, *_others) = _moscow()
+    with time_machine.travel(NOW):
+        log_in(page, member, reverse("bookings:day", args=[moscow.pk]))
+        page.evaluate("window.__kept = true")
+        page.get_by_test_id("next-day").click()
+        expect(page.get_by_test_id("day-title")).to_contain_text("2 июня")
+
+        _cell(page, desk, local(moscow, dt.date(2027, 6, 2), 9)).click()
+
+        expect(page.get_by_test_id("day-selection")).to_contain_text("A-1 · 09:00")
+        assert page.evaluate("window.__kept") is True
+        _cell(page, desk, local(moscow, dt.date(2027, 6, 2), 9, 30)).click()
+        expect(page.get_by_test_id("booking-form").locator("input[name=end_time]")).to_have_value("10:00")
