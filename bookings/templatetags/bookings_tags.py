@@ -103,14 +103,14 @@ def day_cells(row: grid.Row) -> str:
     escaped once. A booking is one cell across its slots; the viewer's own links to it.
     """
     html = []
-    key, label = escape(row.key), escape(row.label)
+    # A free cell is the row's head, the column's slot, the row's middle and the column's
+    # time: the parts that repeat are joined once per row.
+    head = f'<td><button name="slot" value="{escape(row.key)},'
+    middle = f'" aria-label="{escape(row.label)} · '
     for cell in row.cells:
         column = cell.column
         if column is not None:
-            html.append(
-                f'<td><button name="slot" value="{key},{column.html_slot}" '
-                f'aria-label="{label} · {column.html_time}"></button></td>'
-            )
+            html.append(f'{head}{column.html_slot}{middle}{column.html_time}"></button></td>')
             continue
         span = f' colspan="{cell.span}"' if cell.span > 1 else ""
         title = f' title="{escape(cell.title)}"' if cell.title else ""
