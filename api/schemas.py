@@ -452,7 +452,6 @@ class BuildingTodayOut(Schema):
 
 
 class TodayOut(Schema):
-    now: dt.datetime
     buildings: list[BuildingTodayOut]
     pending_pledges: int
     new_members: int = Field(description="joined this month")

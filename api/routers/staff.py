@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from api.auth import require_staff
-from api.pagination import Cursor
+from api.pagination import Cursor, etagged
 from api.problems import invalid_form
 from api.routers.bookings import place_of
 from api.routers.donations import goal_of
@@ -96,13 +96,15 @@ def arrivals(request: HttpRequest, building_id: Id, window: Literal["hour", "tod
     return dashboard.arriving(now, until).filter(building=building).select_related("user")
 
 
-@router.get("/staff/today", response={200: TodayOut, **PROBLEMS}, summary="The staff home's figures")
+@router.get(
+    "/staff/today", response={200: TodayOut, 304: None, **PROBLEMS}, summary="The staff home's figures"
+)
 def today(request: HttpRequest):
-    """Today's figures per building, each in its own zone, as the staff home shows them."""
+    """Today's figures per building, each in its own zone, as the staff home shows them.
+    Poll with If-None-Match."""
     require_staff(request, "staff.view_dashboard")
     board = dashboard.today()
-    return TodayOut(
-        now=board.now,
+    body = TodayOut(
         buildings=[
             BuildingTodayOut(
                 building_id=row.building.pk,
@@ -116,6 +118,7 @@ def today(request: HttpRequest):
         new_members=board.new_members.value,
         goal=goal_of(board.goal),
     )
+    return etagged(request, body)
 
 
 @router.get("/staff/statistics", response={200: StatisticsOut, **PROBLEMS}, summary="Visit statistics")

@@ -120,6 +120,20 @@ def test_today_gives_the_staff_homes_figures(front_desk, member, desk, expected)
     assert (body["pending_pledges"], body["goal"]["month"]) == (0, "2026-03-01")
 
 
+def test_today_is_polled_with_an_etag(front_desk, member, desk, time_machine):
+    client = staff_client(front_desk)
+    first = client.get("/api/v1/staff/today")
+    time_machine.shift(dt.timedelta(seconds=30))  # the clock moves, the figures do not
+
+    same = client.get("/api/v1/staff/today", HTTP_IF_NONE_MATCH=first["ETag"])
+    VisitFactory(user=member, building=desk.room.building)
+    changed = client.get("/api/v1/staff/today", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert (same.status_code, same["ETag"]) == (304, first["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
+
+
 def test_manager_reads_the_statistics_of_the_page(manager, member, desk):
     building = desk.room.building
     _visit(member, building, TODAY - dt.timedelta(days=1), 9, 60)
