@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
 from accounts.services import karma_mismatches, repair_karma
+from coworking.commands import ProjectCommand
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = "Check that every member's stored karma equals the sum of their karma ledger, and repair it."
 
     def add_arguments(self, parser) -> None:

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
 from bookings import services
+from coworking.commands import ProjectCommand
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Remind members of bookings starting within BOOKING_REMINDER_MINUTES. "
         "Each booking is reminded once, however often this runs (run it every few minutes)."

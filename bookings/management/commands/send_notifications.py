@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
 from bookings import notifications
 from bookings.tasks import deliver_notification
+from coworking.commands import ProjectCommand
 from coworking.tasks import enqueue_on_commit
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Queue booking emails that are still unsent and have no delivery task on its way "
         "(a task was lost, or the mail server was down with the immediate backend); safe to run often."

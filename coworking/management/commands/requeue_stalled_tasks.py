@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from coworking import tasks
+from coworking.commands import ProjectCommand
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Put background tasks back in the queue that a worker claimed and did not finish within "
         "TASKS_STALLED_AFTER_MINUTES (the worker was killed). Safe to run often."

@@ -23,12 +23,13 @@ import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from bookings.models import Booking, BuildingRules
+from coworking.commands import ProjectCommand
 from donations.models import Donation
 from spaces.models import Building, Desk, OpeningHours, Room
 from visits.models import Visit
@@ -118,7 +119,7 @@ def copy_rows(table: str, columns: list[str], rows) -> int:
     return count
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = "Fill the database with deterministic benchmark data (PostgreSQL only; see bench/README.md)."
 
     def add_arguments(self, parser):

@@ -11,11 +11,11 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as accounts_demo
 from accounts.models import User
+from coworking.commands import ProjectCommand
 
 
 def demo_modules() -> list:
@@ -26,7 +26,7 @@ def demo_modules() -> list:
     ]
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = "Load demo members, spaces, bookings, visits and donations (idempotent) and print the logins."
 
     def add_arguments(self, parser) -> None:
@@ -35,16 +35,43 @@ class Command(BaseCommand):
             action="store_true",
             help="Only seed a database that has no members yet (what `make run` does).",
         )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Say what it would add, then roll everything back."
+        )
 
-    def handle(self, *args, if_empty: bool = False, **options) -> None:
+    def handle(self, *args, if_empty: bool = False, dry_run: bool = False, **options) -> None:
         if if_empty and User.objects.exists():
             self.stdout.write("Demo data: the database already has members; nothing added.")
-        else:
+            return
+        before = _row_count()
+        try:
             with transaction.atomic():
                 for module in demo_modules():
                     module.seed(self.stdout)
+                added = _row_count() - before
+                if dry_run:
+                    raise _RolledBack
+        except _RolledBack:
+            self.stdout.write(f"Demo data: {added} rows would be added (dry run, nothing written).")
+            return
         logins = accounts_demo.logins()
         if logins:
             self.stdout.write("Demo logins:")
         for role, email, password in logins:
             self.stdout.write(f"  {role:<7} {email} / {password}")
+        self.stdout.write(f"Demo data: {added} rows added.")
+
+
+class _RolledBack(Exception):
+    """Leaves the dry run's transaction, undoing it."""
+
+
+def _row_count() -> int:
+    """The rows of the project's own tables, to report what seeding added."""
+    return sum(
+        model._default_manager.count()
+        for config in apps.get_app_configs()
+        if find_spec(f"{config.name}.demo") is not None
+        for model in config.get_models()
+        if model._meta.managed
+    )

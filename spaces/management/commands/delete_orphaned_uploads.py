@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from coworking.commands import ProjectCommand
 from spaces import orphans
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Delete photo files in storage that no photo refers to (left by a rolled-back upload) "
         "and that are older than ORPHAN_UPLOAD_MIN_AGE_MINUTES. Safe to run often, e.g. hourly."

@@ -6,13 +6,14 @@ import sys
 import zoneinfo
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from coworking.commands import ProjectCommand
 from spaces.models import Building
 from staff.legacy import LegacyError, import_legacy
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Import members (bcrypt passwords kept, admins as managers), visits and donations from the "
         "previous platform's SQLite database. Idempotent: rows imported before are skipped. Bad rows "

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from coworking.commands import ProjectCommand
 from visits import services
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Close visits still open after their building's closing time, at that closing time, "
         "marked as closed automatically (they earn no karma). Safe to run often, e.g. every 15 minutes."

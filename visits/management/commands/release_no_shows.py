@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from bookings import attendance
+from coworking.commands import ProjectCommand
 from visits import services
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Release bookings nobody checked into by CHECKIN_CLOSES_MINUTES_AFTER their start: the slot "
         "becomes free, the member is emailed and loses KARMA_NO_SHOW_PENALTY karma. A member who was "
