@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -19,8 +20,18 @@ from django.utils.translation import gettext_lazy
 from audit.admin import AuditChangesMixin
 from coworking.admin import BoundedInline
 from spaces import services
-from spaces.forms import AddDesksForm, BuildingForm, PhotoForm
-from spaces.models import Amenity, Building, BuildingPhoto, Desk, OpeningHours, Photo, Room, RoomPhoto
+from spaces.forms import AddDesksForm, BuildingForm, FloorPlanForm, PhotoForm
+from spaces.models import (
+    Amenity,
+    Building,
+    BuildingPhoto,
+    Desk,
+    FloorPlan,
+    OpeningHours,
+    Photo,
+    Room,
+    RoomPhoto,
+)
 
 
 def _thumbnail(photo: Photo | None) -> str:
@@ -158,10 +169,39 @@ class RoomInline(BoundedInline, admin.TabularInline):
     extra = 0
 
 
+class FloorPlanInline(BoundedInline, admin.StackedInline):
+    """The room's plan image and, once it is saved, the editor that places the desks on it.
+
+    The editor (spaces/plan-editor.js) moves markers and writes their positions into the
+    desk rows' plan x / plan y inputs below, so the positions are validated and saved with
+    the desks, as if typed there.
+    """
+
+    model = FloorPlan
+    form = FloorPlanForm
+    max_num = 1
+    fields = ["editor", "upload"]
+    readonly_fields = ["editor"]
+    verbose_name_plural = gettext_lazy("Floor plan")
+
+    class Media:
+        css = {"all": ["spaces/admin.css"]}
+        js = ["spaces/plan-editor.js"]
+
+    def get_extra(self, request: HttpRequest, obj: Room | None = None, **kwargs) -> int:
+        return 0 if obj is not None and hasattr(obj, "floor_plan") else 1
+
+    @admin.display(description=gettext_lazy("Desks on the plan"))
+    def editor(self, plan: FloorPlan) -> str:
+        if not plan.pk:
+            return _("Upload the plan and save; then drag the desks onto it here.")
+        return render_to_string("admin/spaces/room/plan_editor.html", {"plan": plan})
+
+
 class DeskInline(BoundedInline, admin.TabularInline):
     model = Desk
     max_num = 500
-    fields = ["label", "is_active"]
+    fields = ["label", "plan_x", "plan_y", "is_active"]
     # Desks are retired from the desk list, where history is checked.
     can_delete = False
     extra = 0
@@ -199,7 +239,7 @@ class RoomAdmin(AuditChangesMixin, PhotoColumnMixin, RetireInsteadOfDeleteMixin,
 
     def get_inlines(self, request: HttpRequest, obj: Room | None) -> list:
         if obj is not None and obj.kind == Room.Kind.OPEN_SPACE:
-            return [DeskInline, RoomPhotoInline]
+            return [FloorPlanInline, DeskInline, RoomPhotoInline]
         return [RoomPhotoInline]
 
     @admin.display(description=gettext_lazy("Active desks"), ordering="desk_count")

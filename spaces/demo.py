@@ -10,7 +10,17 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
 
 from spaces import images, services
-from spaces.models import Amenity, Building, BuildingPhoto, Desk, OpeningHours, Photo, Room, RoomPhoto
+from spaces.models import (
+    Amenity,
+    Building,
+    BuildingPhoto,
+    Desk,
+    FloorPlan,
+    OpeningHours,
+    Photo,
+    Room,
+    RoomPhoto,
+)
 
 AMENITIES = [
     "монитор",
@@ -104,7 +114,7 @@ BUILDINGS = [
 
 def seed(stdout) -> None:
     amenities = {name: Amenity.objects.get_or_create(name=name)[0] for name in AMENITIES}
-    new_photos = 0
+    new_photos = new_plans = 0
     for spec in BUILDINGS:
         building, _created = Building.objects.get_or_create(
             name=spec["name"],
@@ -127,9 +137,11 @@ def seed(stdout) -> None:
             if palettes and not room.photos.exists():
                 captions = [(room.name, palette) for palette in palettes]
                 new_photos += _add_photos(RoomPhoto, {"room": room}, captions, meeting=room.is_booked_whole)
+            if name in PLANNED_ROOMS and not FloorPlan.objects.filter(room=room).exists():
+                new_plans += _add_plan(room)
     stdout.write(
         f"Spaces: {Building.objects.count()} buildings, {Room.objects.count()} rooms, "
-        f"{Desk.objects.count()} desks, {new_photos} new photos."
+        f"{Desk.objects.count()} desks, {new_photos} new photos, {new_plans} new floor plans."
     )
 
 
@@ -140,6 +152,74 @@ def _add_desks(room: Room, prefix: str, count: int, amenities: dict[str, Amenity
         if number <= 3:
             chosen.append("док-станция")
         desk.amenities.set([amenities[name] for name in chosen])
+
+
+# Open-space rooms that get a floor plan with their desks placed on it.
+PLANNED_ROOMS = {"Большой опенспейс", "Open Space Mitte"}
+PLAN_SIZE = (1600, 1000)
+DESK_SIZE = (200, 110)
+
+
+def _add_plan(room: Room) -> int:
+    desks = sorted(room.desks.all(), key=lambda desk: int("".join(filter(str.isdigit, desk.label)) or 0))
+    picture, centres = _plan_picture(len(desks))
+    plan = FloorPlan(room=room)
+    plan.set_image(images.prepare(ContentFile(picture, "plan.png")))
+    plan.save()
+    width, height = PLAN_SIZE
+    for desk, (x, y) in zip(desks, centres, strict=True):
+        desk.plan_x, desk.plan_y = round(x / width, 4), round(y / height, 4)
+    Desk.objects.bulk_update(desks, ["plan_x", "plan_y"])
+    return 1
+
+
+def _plan_picture(desk_count: int) -> tuple[bytes, list[tuple[int, int]]]:
+    """A top view of an open space: benches of eight desks on the left, a lounge and a
+    kitchen on the right. Returns the PNG and the centre of each desk, in pixels."""
+    width, height = PLAN_SIZE
+    wall, floor, window, wood, edge = "#334155", "#f8fafc", "#7dd3fc", "#e7d3b5", "#b08968"
+    canvas = Image.new("RGB", PLAN_SIZE, "#e2e8f0")
+    draw = ImageDraw.Draw(canvas)
+    draw.rectangle((30, 30, width - 30, height - 30), fill=floor, outline=wall, width=14)
+    # Windows along the top wall, the entrance at the bottom left.
+    for left in range(120, width - 200, 260):
+        draw.rectangle((left, 24, left + 180, 36), fill=window)
+    draw.rectangle((880, height - 37, 1020, height - 23), fill=floor)
+    draw.arc((880, height - 177, 1160, height + 103), 180, 270, fill="#94a3b8", width=3)
+    # Four rows of four desks, all facing the windows. Desks an eighth of the width and a
+    # fifth of the height apart keep their markers 44 px apart on a phone.
+    desk_w, desk_h = DESK_SIZE
+    centres = []
+    for index in range(desk_count):
+        column, row = index % 4, index // 4 % 4
+        left, top = 100 + column * desk_w, 130 + row * 210
+        draw.rectangle((left + 6, top, left + desk_w - 6, top + desk_h), fill=wood, outline=edge, width=3)
+        draw.rounded_rectangle((left + 60, top + 16, left + 140, top + 30), radius=5, fill="#475569")
+        draw.ellipse(
+            (left + 70, top + desk_h + 10, left + 130, top + desk_h + 42),
+            fill="#cbd5e1",
+            outline="#94a3b8",
+            width=2,
+        )
+        centres.append((left + desk_w // 2, top + desk_h // 2))
+    _lounge(draw, width, height)
+    buffer = io.BytesIO()
+    canvas.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue(), centres
+
+
+def _lounge(draw: ImageDraw.ImageDraw, width: int, height: int) -> None:
+    """A sofa corner, a round table, a kitchen counter and plants on the right."""
+    draw.rounded_rectangle((1000, 160, 1330, 240), radius=28, fill="#c7d2fe", outline="#818cf8", width=3)
+    draw.rounded_rectangle((1000, 240, 1080, 440), radius=28, fill="#c7d2fe", outline="#818cf8", width=3)
+    draw.rounded_rectangle((1120, 290, 1270, 390), radius=18, fill="#e7d3b5", outline="#b08968", width=3)
+    draw.ellipse((1090, 600, 1270, 780), fill="#e7d3b5", outline="#b08968", width=3)
+    for x, y in ((1070, 690), (1290, 690), (1180, 580), (1180, 800)):
+        draw.ellipse((x - 22, y - 22, x + 22, y + 22), fill="#cbd5e1", outline="#94a3b8")
+    draw.rectangle((width - 140, 300, width - 44, height - 120), fill="#e2e8f0", outline="#94a3b8", width=3)
+    draw.rounded_rectangle((width - 120, 360, width - 64, 420), radius=10, fill="#94a3b8")
+    for x, y in ((1390, 110), (1480, 110), (960, 520), (1440, 900)):
+        draw.ellipse((x - 34, y - 34, x + 34, y + 34), fill="#86efac", outline="#16a34a", width=3)
 
 
 def _add_photos(

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from spaces import images
-from spaces.models import TIME_ZONE_CHOICES, TIME_ZONES, Building, Photo
+from spaces.models import TIME_ZONE_CHOICES, TIME_ZONES, Building, FloorPlan, Photo
 
 
 class PhotoField(forms.FileField):
@@ -17,26 +17,50 @@ class PhotoField(forms.FileField):
         return None if upload is None else images.prepare(upload)
 
 
-class PhotoForm(forms.ModelForm):
-    """Admin form for building and room photos: a new photo needs an upload, an old one may get one."""
+class StoredImageForm(forms.ModelForm):
+    """Admin form of a stored image: a new one needs an upload, an old one may get a new one.
+
+    The upload is checked completely while the form is cleaned; the files are written only
+    when the row is saved (StoredImage.save), and removed again if that save fails.
+    """
 
     upload = PhotoField(
         label=_("Photo"),
         help_text=_("JPEG, PNG or WebP up to 10 MB. It is turned upright and stripped of location data."),
     )
 
-    class Meta:
-        model = Photo
-        fields = ["caption", "position"]
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["upload"].required = self.instance._state.adding
 
-    def save(self, commit: bool = True) -> Photo:
+    def save(self, commit: bool = True):
         if self.cleaned_data.get("upload") is not None:
             self.instance.set_image(self.cleaned_data["upload"])
         return super().save(commit=commit)
+
+
+class PhotoForm(StoredImageForm):
+    """Admin form for building and room photos."""
+
+    class Meta:
+        model = Photo
+        fields = ["caption", "position"]
+
+
+class FloorPlanForm(StoredImageForm):
+    """Admin form for a room's floor plan image (the desks are placed in the editor)."""
+
+    upload = PhotoField(
+        label=_("Plan image"),
+        help_text=_(
+            "A drawing or photo of the room seen from above: JPEG, PNG or WebP up to 10 MB. "
+            "Uploading a new one keeps the desks where they are on the plan."
+        ),
+    )
+
+    class Meta:
+        model = FloorPlan
+        fields = []
 
 
 class AddDesksForm(forms.Form):

@@ -251,6 +251,14 @@ class Desk(models.Model):
     label = models.CharField(_("label"), max_length=20, help_text=_("For example A-12."))
     amenities = models.ManyToManyField(Amenity, blank=True, related_name="desks", verbose_name=_("amenities"))
     is_active = models.BooleanField(_("active"), default=True)
+    # Where the desk is on its room's floor plan, as fractions of the plan's width and
+    # height from its top left corner: the same place whatever size the image is shown at.
+    plan_x = models.FloatField(
+        _("plan x"), null=True, blank=True, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
+    plan_y = models.FloatField(
+        _("plan y"), null=True, blank=True, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
 
     objects = ActiveQuerySet.as_manager()
 
@@ -260,6 +268,22 @@ class Desk(models.Model):
         ordering = ["room", "label"]
         constraints = [
             models.UniqueConstraint(fields=["room", "label"], name="unique_desk_label_per_room"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(plan_x__isnull=True, plan_y__isnull=True)
+                    # Spelled out: a CHECK lets NULL through, so a range test alone would.
+                    | models.Q(
+                        plan_x__isnull=False,
+                        plan_y__isnull=False,
+                        plan_x__range=(0.0, 1.0),
+                        plan_y__range=(0.0, 1.0),
+                    )
+                ),
+                name="desk_plan_position_on_the_plan",
+                violation_error_message=_(
+                    "A desk on the plan needs both coordinates, or neither to take it off."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -271,9 +295,13 @@ class Desk(models.Model):
                 {"room": _("Desks belong to open-space rooms; meeting rooms and offices are booked whole.")}
             )
 
+    @property
+    def is_on_plan(self) -> bool:
+        return self.plan_x is not None and self.plan_y is not None
 
-class Photo(models.Model):
-    """A photo stored as three resized, metadata-free variants (see spaces.images).
+
+class StoredImage(models.Model):
+    """An image stored as three resized, metadata-free variants (see spaces.images).
 
     Give it an upload with `set_image(images.prepare(file))`; save() then writes the
     variants to storage, and deleting the row deletes the files once the transaction
@@ -282,13 +310,6 @@ class Photo(models.Model):
 
     folder = ""  # where the variants go in storage, set per subclass
 
-    caption = models.CharField(_("caption"), max_length=200, blank=True)
-    position = models.PositiveSmallIntegerField(
-        _("position"),
-        default=0,
-        validators=[MaxValueValidator(1000)],
-        help_text=_("Photos are shown in this order; the first one is the cover."),
-    )
     image = models.FileField(_("image"), max_length=255, editable=False)
     medium = models.FileField(_("medium size"), max_length=255, editable=False)
     thumbnail = models.FileField(_("thumbnail"), max_length=255, editable=False)
@@ -298,10 +319,6 @@ class Photo(models.Model):
 
     class Meta:
         abstract = True
-        ordering = ["position", "pk"]
-
-    def __str__(self) -> str:
-        return self.caption or self.image.name.rsplit("/", 1)[-1]
 
     def save(self, *args, **kwargs) -> None:
         prepared = getattr(self, "_pending_image", None)
@@ -336,6 +353,25 @@ class Photo(models.Model):
         self._pending_image = prepared
 
 
+class Photo(StoredImage):
+    """A photo of a building or a room, shown in galleries in `position` order."""
+
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("position"),
+        default=0,
+        validators=[MaxValueValidator(1000)],
+        help_text=_("Photos are shown in this order; the first one is the cover."),
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name.rsplit("/", 1)[-1]
+
+
 def _delete_files_on_commit(storage: Storage, names: list[str]) -> None:
     # A rolled-back delete must keep its files, so they go only once the row is gone for good.
     transaction.on_commit(lambda: images.delete_files(storage, names))
@@ -365,8 +401,32 @@ class RoomPhoto(Photo):
         indexes = [models.Index(fields=["room", "position"], name="room_photo_order")]
 
 
+class FloorPlan(StoredImage):
+    """The plan of an open-space room: an image members see with its desks marked on it
+    (at Desk.plan_x/plan_y). A room without one is shown as a list of desks."""
+
+    folder = "spaces/plans"
+
+    room = models.OneToOneField(
+        Room, on_delete=models.CASCADE, related_name="floor_plan", verbose_name=_("room")
+    )
+
+    class Meta:
+        verbose_name = _("floor plan")
+        verbose_name_plural = _("floor plans")
+
+    def __str__(self) -> str:
+        return self.room.name
+
+    @property
+    def view_height(self) -> int:
+        """The height of the plan's SVG viewBox, 1000 units wide whatever the image's size."""
+        return round(1000 * self.height / self.width) if self.width else 750
+
+
+@receiver(post_delete, sender=FloorPlan)
 @receiver(post_delete, sender=BuildingPhoto)
 @receiver(post_delete, sender=RoomPhoto)
-def delete_photo_files(sender, instance: Photo, **kwargs) -> None:
+def delete_photo_files(sender, instance: StoredImage, **kwargs) -> None:
     # Also runs for photos deleted by cascade with their building or room.
     _delete_files_on_commit(instance.storage, instance.file_names())

@@ -16,9 +16,9 @@ from django.conf import settings
 from django.core.files.storage import Storage
 
 from spaces.images import VARIANTS
-from spaces.models import BuildingPhoto, RoomPhoto
+from spaces.models import BuildingPhoto, FloorPlan, RoomPhoto
 
-PHOTO_MODELS = (BuildingPhoto, RoomPhoto)
+PHOTO_MODELS = (BuildingPhoto, RoomPhoto, FloorPlan)
 
 
 def _stored(storage: Storage, folder: str) -> Iterator[str]:

@@ -73,8 +73,8 @@ def test_day_grid_queries_do_not_grow_with_bookings(
     url = reverse("bookings:day", args=[big_building.pk])
 
     # session, user; the buildings (with their rules) + opening hours; the default rules;
-    # rooms + desks; bookings.
-    with django_assert_num_queries(8):
+    # rooms + desks; bookings; the rooms with a floor plan (none here).
+    with django_assert_num_queries(9):
         response = client.get(url, {"date": tomorrow(big_building).isoformat()})
 
     assert response.status_code == 200
@@ -95,8 +95,8 @@ def test_find_queries_do_not_grow_with_bookings(
 
     # session, user; buildings + opening hours; amenities; rules (2); upcoming count;
     # the member's desks then; desks + their amenities + their rooms' amenities; rooms +
-    # their amenities.
-    with django_assert_num_queries(14):
+    # their amenities; the rooms with a floor plan (none here).
+    with django_assert_num_queries(15):
         free = client.get(reverse("bookings:find"), {**query, "start_time": "18:00", "end_time": "20:00"})
 
     assert free.context["problems"] == []

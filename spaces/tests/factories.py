@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from spaces import images
-from spaces.models import Amenity, Building, BuildingPhoto, Desk, OpeningHours, Room, RoomPhoto
+from spaces.models import Amenity, Building, BuildingPhoto, Desk, FloorPlan, OpeningHours, Room, RoomPhoto
 
 
 def jpeg_bytes(size: tuple[int, int] = (640, 480), colour: str = "#4f46e5", **save_options) -> bytes:
@@ -92,3 +92,20 @@ class RoomPhotoFactory(PhotoFactoryMixin, factory.django.DjangoModelFactory):
 
     room = factory.SubFactory(RoomFactory)
     caption = factory.Sequence(lambda n: f"Фото комнаты {n}")
+
+
+class FloorPlanFactory(factory.django.DjangoModelFactory):
+    """A plan image (1600×1000 unless `size` says) through the real pipeline into storage."""
+
+    class Meta:
+        model = FloorPlan
+
+    room = factory.SubFactory(RoomFactory, kind=Room.Kind.OPEN_SPACE, capacity=20)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        size = kwargs.pop("size", (1600, 1000))
+        plan = model_class(*args, **kwargs)
+        plan.set_image(prepared_photo(size))
+        plan.save()
+        return plan

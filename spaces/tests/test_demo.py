@@ -5,7 +5,7 @@ import io
 import pytest
 
 from spaces import demo
-from spaces.models import Building, BuildingPhoto, Desk, OpeningHours, Room, RoomPhoto
+from spaces.models import Building, BuildingPhoto, Desk, FloorPlan, OpeningHours, Room, RoomPhoto
 
 
 @pytest.mark.django_db
@@ -13,8 +13,8 @@ def test_demo_spaces_are_seeded_once():
     first, second = io.StringIO(), io.StringIO()
     demo.seed(first)
     demo.seed(second)
-    assert first.getvalue() == "Spaces: 2 buildings, 9 rooms, 40 desks, 12 new photos."
-    assert second.getvalue() == "Spaces: 2 buildings, 9 rooms, 40 desks, 0 new photos."
+    assert first.getvalue() == "Spaces: 2 buildings, 9 rooms, 40 desks, 12 new photos, 2 new floor plans."
+    assert second.getvalue() == "Spaces: 2 buildings, 9 rooms, 40 desks, 0 new photos, 0 new floor plans."
     assert list(Building.objects.values_list("name", "time_zone")) == [
         ("Berlin Hub", "Europe/Berlin"),
         ("Коворкинг на Покровке", "Europe/Moscow"),
@@ -40,4 +40,20 @@ def test_demo_spaces_are_seeded_once():
         "A-1",
         "A-2",
         "A-3",
+    ]
+    # The two big open spaces have a plan with every desk on it, four to a row.
+    assert sorted(FloorPlan.objects.values_list("room__name", "width", "height")) == [
+        ("Open Space Mitte", 1600, 1000),
+        ("Большой опенспейс", 1600, 1000),
+    ]
+    hall = Room.objects.get(name="Большой опенспейс")
+    assert not hall.desks.filter(plan_x__isnull=True).exists()
+    assert list(
+        hall.desks.filter(label__in=["A-1", "A-2", "A-5"])
+        .order_by("label")
+        .values_list("label", "plan_x", "plan_y")
+    ) == [
+        ("A-1", 0.125, 0.185),
+        ("A-2", 0.25, 0.185),
+        ("A-5", 0.125, 0.395),
     ]
