@@ -17,6 +17,8 @@ from staff.services import adjust_karma
 from visits.tests.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
+# The member page: the same number of queries whatever the member did.
+QUERIES = 13
 
 
 def test_the_member_page_counts_and_links_bookings_visits_donations_and_karma(client, manager, staff):
@@ -47,3 +49,19 @@ def test_the_member_page_counts_and_links_bookings_visits_donations_and_karma(cl
     assert 'data-testid="karma-ledger"' in page and "<td>+4</td>" in page and "Helped at the open day" in page
     # The trail of what staff did to this member, on their page.
     assert 'data-testid="audit-trail"' in page and "karma: 0 → 4" in page
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_member_page_query_count_is_fixed(client, manager, staff, django_assert_num_queries, count):
+    member = UserFactory()
+    BookingFactory.create_batch(count, user=member)
+    VisitFactory.create_batch(count, user=member, closed=True)
+    DonationFactory.create_batch(count, donor=member)
+    for number in range(count):
+        adjust_karma(member, 1, f"Thanks {number}", by=staff)
+    client.force_login(manager)
+    url = reverse("admin:accounts_user_change", args=[member.pk])
+    client.get(url)  # content types and permissions cached from here on, as in a running server
+    with django_assert_num_queries(QUERIES):
+        page = client.get(url).text
+    assert page.count("Thanks ") == count * 2  # in the ledger and in the audit trail
