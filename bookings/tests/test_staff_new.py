@@ -207,3 +207,32 @@ def test_a_member_must_be_chosen(client, front_desk):
     response = client.post(NEW, {**data, "member_query": "кто-то"})
     assert response.context["form"].errors["member"] == ["Find the member and choose them."]
     assert Booking.objects.count() == 0
+
+
+def test_moving_onto_a_taken_place_names_its_holder_and_offers_alternatives(client, password):
+    manager = UserFactory(password=password, is_staff=True, language="en")
+    manager.groups.add(Group.objects.get(name="Manager"))
+    client.force_login(manager)
+    desk = DeskFactory(label="A-1")
+    neighbour = DeskFactory(label="A-2", room=desk.room)
+    building = desk.room.building
+    BookingFactory(
+        user=UserFactory(full_name="Пётр Занятой"),
+        desk=desk,
+        start=local(building, DAY, 10),
+        end=local(building, DAY, 12),
+    )
+    moving = BookingFactory(desk=neighbour, start=local(building, DAY, 15), end=local(building, DAY, 16))
+    data = {"place": place_key(desk), "day": DAY.isoformat(), "start_time": "11:00", "end_time": "12:00"}
+    response = client.post(reverse("bookings:staff_move", args=[moving.pk]), data)
+    assert response.context["form"].non_field_errors() == [
+        "This place is already booked for part of that time by Пётр Занятой (10:00–12:00). "
+        "Overlaps are refused even when the rules are overridden."
+    ]
+    # The desk beside it is free then: what the member flow offers.
+    assert [(alt.resource, fields) for alt, fields in response.context["alternatives"]] == [
+        (
+            neighbour,
+            {"place": place_key(neighbour), "day": "2026-12-10", "start_time": "11:00", "end_time": "12:00"},
+        )
+    ]
