@@ -90,7 +90,7 @@ def _place_bookings(place: Desk | Room, start: dt.datetime, end: dt.datetime) ->
         .filter(**{kind: place})
         .overlapping(start, end)
         .order_by("start")
-        .values_list("start", "end", "desk_id", "room_id", "user_id", "user__full_name", "user__email")
+        .values_list("pk", "start", "end", "desk_id", "room_id", "user_id", "user__full_name", "user__email")
     )
     return [Booked(*row) for row in rows]
 
@@ -155,7 +155,7 @@ def week_of(place: Desk | Room, building: Building, day: dt.date, viewer: User) 
     labels = [""] * len(keys)
     everything = [column for columns in columns_by_day for column in columns]
     bookings = _place_bookings(place, everything[0].start, everything[-1].end) if everything else []
-    words = CellWords(_("You"), _("Your booking"), _("Taken"))
+    words = CellWords(_("You"), _("Your booking"), _("Taken"), _("Taken until %(time)s"), building.zone)
     link = _booking_link(place)
     mine = sum(booking.user_id == viewer.pk for booking in bookings)
     for day_index, columns in enumerate(columns_by_day):

@@ -190,7 +190,7 @@ def explain_day(fixture) -> str:
         .filter(building=tower)
         .overlapping(start, end)
         .order_by("start")
-        .values_list("start", "end", "desk_id", "room_id", "user_id", "user__full_name", "user__email")
+        .values_list("pk", "start", "end", "desk_id", "room_id", "user_id", "user__full_name", "user__email")
     )
     return rows.explain(analyze=True, buffers=True)
 

@@ -111,7 +111,9 @@ def test_member_pages_pass_axe_fit_a_phone_and_are_photographed(
             page.get_by_test_id("logout").wait_for()
             for name, url in pages.items():
                 page.set_viewport_size(VIEWPORTS["desktop"])
-                page.goto(live_server.url + url)
+                response = page.goto(live_server.url + url)
+                if response.status != 200:
+                    problems.setdefault(f"{name} ({language})", []).append(f"HTTP {response.status}")
                 for size, viewport in VIEWPORTS.items():
                     page.set_viewport_size(viewport)
                     page.screenshot(path=folder / f"{name}-{language}-{size}.png", full_page=True)
