@@ -29,6 +29,19 @@ def test_member_changes_name_and_language(token_client, member):
     )
 
 
+def test_changing_the_name_keeps_the_home_building(token_client, member):
+    from bookings.tests.factories import BuildingFactory
+
+    home = BuildingFactory()
+    member.home_building = home
+    member.save()
+
+    assert _patch(token_client, {"full_name": "Anna Petrova"}).status_code == 200
+
+    member.refresh_from_db()
+    assert (member.full_name, member.home_building) == ("Anna Petrova", home)
+
+
 def test_profile_rules_apply(token_client, member):
     response = _patch(token_client, {"full_name": "   ", "language": "de"})
 
