@@ -9,6 +9,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
@@ -58,6 +59,12 @@ def _shoot(page: Page, artifacts_dir, name: str) -> None:
     page.wait_for_load_state("networkidle")
     page.screenshot(path=artifacts_dir / f"floor-plan-{name}.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], name
+
+
+def _serious_axe_violations(page: Page) -> list[str]:
+    """What axe-core finds serious or critical on the page, as "rule: first target"."""
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['nodes'][0]['target']}" for v in found if v["impact"] in {"serious", "critical"}]
 
 
 def _plan_loaded(page: Page) -> None:
@@ -133,6 +140,8 @@ def test_member_books_from_the_plan_with_the_mouse(page: Page, log_in, live_serv
     # Tiles of a room on the plan only repeat it: they are hidden while the plan is shown.
     expect(page.get_by_test_id("desk-group").filter(has_text="Большой опенспейс")).to_be_hidden()
 
+    assert _serious_axe_violations(page) == []
+
     free = plan.locator('[data-desk="A-1"]')
     free.hover()
     expect(plan.get_by_role("tooltip")).to_contain_text("док-станция")
@@ -185,6 +194,7 @@ def test_member_books_from_the_plan_by_touch_on_a_phone(
     for marker in plan.get_by_test_id("plan-desk").all():
         box = marker.locator(".plan-spot-hit").bounding_box()
         assert box["width"] >= 44 and box["height"] >= 44
+    assert _serious_axe_violations(page) == []
     _shoot(page, artifacts_dir, "day-ru-phone")
     page.goto(_find_url(live_server, building, day))
     _plan_loaded(page)
@@ -227,6 +237,7 @@ def test_member_books_from_the_plan_with_the_keyboard(page: Page, log_in, live_s
 
     page.goto(f"{live_server.url}{reverse('bookings:day', args=[building.pk])}?date={day.isoformat()}")
     _plan_loaded(page)
+    assert _serious_axe_violations(page) == []
     _shoot(page, artifacts_dir, "day-en-desktop")
     page.set_viewport_size(PHONE)
     _shoot(page, artifacts_dir, "day-en-phone")
