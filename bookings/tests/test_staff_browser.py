@@ -92,11 +92,14 @@ def test_staff_filters_the_list_and_cancels_a_booking_with_a_reason(
 
     page.get_by_test_id("staff-new").click()
     form = page.get_by_test_id("staff-new-form")
-    form.locator("select[name=member]").select_option(str(people[2].pk))
-    form.locator("select[name=place]").select_option(f"room-{meeting.pk}")
+    form.get_by_test_id("member-query").fill("КУЗНЕЦ")  # any case, in Cyrillic too
+    expect(form.get_by_test_id("member-choice")).to_have_text(["Елена Кузнецова · elena@example.org"])
+    form.get_by_test_id("member-choice").click()
     form.locator("input[name=day]").fill(day.isoformat())
     form.locator("input[name=start_time]").fill("20:00")
     form.locator("input[name=end_time]").fill("21:00")
+    page.wait_for_load_state("networkidle")  # the places free then have been offered
+    form.locator("select[name=place]").select_option(f"room-{meeting.pk}")
     page.get_by_test_id("staff-book").click()
     expect(page.locator(".alert-error")).to_be_visible()
     form.locator("input[name=override_rules]").check()

@@ -46,7 +46,7 @@ def test_the_front_desk_finds_a_member_and_books_a_free_desk(
     options = page.locator("select[name=place] option[value^=desk]")
     expect(options).to_have_count(1)
     page.select_option("select[name=place]", place_key(free))
-    page.screenshot(path=artifacts_dir / "bookings-staff-new.png", full_page=True)
+    page.screenshot(path=artifacts_dir / "bookings-staff-new-search.png", full_page=True)
     page.get_by_test_id("staff-book").click()
     expect(page.locator(".messages, .messagelist, [data-testid=messages]").first).to_be_visible()
 
