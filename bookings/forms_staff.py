@@ -45,10 +45,15 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 
 def free_places(
-    places: dict[str, Resource], day: dt.date, start_time: dt.time, end_time: dt.time
+    places: dict[str, Resource],
+    day: dt.date,
+    start_time: dt.time,
+    end_time: dt.time,
+    moving: Booking | None = None,
 ) -> dict[str, Resource]:
     """The places with no active booking meeting [start, end) of `day`, the times read in
-    each place's building zone (one query, whatever the number of places)."""
+    each place's building zone (one query, whatever the number of places). A booking being
+    moved holds nothing: it leaves its place."""
     windows = {}
     for key, place in places.items():
         zone = building_of(place).zone
@@ -61,11 +66,10 @@ def free_places(
     earliest = min(start for start, _end in windows.values())
     latest = max(end for _start, end in windows.values())
     taken: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
-    held = (
-        Booking.objects.active()
-        .overlapping(earliest, latest)
-        .values_list("desk_id", "room_id", "start", "end")
-    )
+    held = Booking.objects.active().overlapping(earliest, latest)
+    if moving is not None:
+        held = held.exclude(pk=moving.pk)
+    held = held.values_list("desk_id", "room_id", "start", "end")
     for desk_id, room_id, start, end in held:
         key = f"desk-{desk_id}" if desk_id else f"room-{room_id}"
         taken.setdefault(key, []).append((start, end))
@@ -108,8 +112,9 @@ class StaffBookingForm(PlaceTimesForm):
 
     field_order = ["member_query", "member", "day", "start_time", "end_time", "place", "override_rules"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, moving: Booking | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.moving = moving
         self.free_count: int | None = None
         self._offer_free_places()
         if "member" in self.fields:
@@ -140,7 +145,7 @@ class StaffBookingForm(PlaceTimesForm):
         day, start_time, end_time = (self._raw(name) for name in ("day", "start_time", "end_time"))
         if not (day and start_time and end_time) or (end_time <= start_time and end_time != dt.time(0)):
             return
-        free = free_places(self.places, day, start_time, end_time)
+        free = free_places(self.places, day, start_time, end_time, moving=self.moving)
         self.free_count = len(free)
         chosen = self["place"].value()
         if chosen in self.places and chosen not in free:

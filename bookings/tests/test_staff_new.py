@@ -236,3 +236,15 @@ def test_moving_onto_a_taken_place_names_its_holder_and_offers_alternatives(clie
             {"place": place_key(neighbour), "day": "2026-12-10", "start_time": "11:00", "end_time": "12:00"},
         )
     ]
+
+
+def test_a_booking_being_moved_does_not_hide_its_own_place(client, front_desk):
+    desk, other = DeskFactory(), DeskFactory()
+    building = desk.room.building
+    moving = BookingFactory(desk=desk, start=local(building, DAY, 10), end=local(building, DAY, 12))
+    BookingFactory(desk=other, start=local(building, DAY, 10), end=local(building, DAY, 12))
+    query = {"day": DAY.isoformat(), "start_time": "11:00", "end_time": "12:00", "place": place_key(other)}
+    response = client.get(reverse("bookings:staff_move", args=[moving.pk]), query, **_htmx("place-field"))
+    # Its own desk is free for it; the other desk is taken, offered only as the one chosen.
+    assert _place_options(response.text) == [place_key(desk), place_key(other)]
+    assert "1 place is free at this time." in response.text

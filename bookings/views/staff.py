@@ -161,7 +161,7 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
         **StaffMoveForm.initial_for(booking),
         **_form_initial(request.GET, [*StaffMoveForm.base_fields]),
     }
-    form = StaffMoveForm(request.POST or None, places=bookable_places(), initial=initial)
+    form = StaffMoveForm(request.POST or None, places=bookable_places(), initial=initial, moving=booking)
     _limit_override(request, form)
     context = {"booking": booking, "form": form}
     if request.method == "POST" and form.is_valid():
