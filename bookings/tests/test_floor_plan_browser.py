@@ -175,6 +175,14 @@ def test_member_switches_between_the_plan_and_the_list(page: Page, log_in, live_
     page.get_by_role("button", name="На плане").click()
     expect(page.get_by_test_id("room-plan").first).to_be_visible()
     expect(hall_tiles).to_be_hidden()
+    # Another time: htmx swaps the results in, plan and all, and the plan's script runs again.
+    page.get_by_test_id("find-form").locator("input[name=end_time]").fill("11:00")
+    expect(page.get_by_test_id("results")).to_contain_text("10:00–11:00")
+    expect(page.get_by_test_id("room-plan").locator('[data-desk="A-1"]')).to_have_attribute(
+        "aria-label", re.compile("10:00–11:00")
+    )
+    expect(page.get_by_role("button", name="Списком")).to_be_visible()
+    expect(hall_tiles).to_be_hidden()
 
 
 def test_member_books_from_the_plan_by_touch_on_a_phone(

@@ -141,5 +141,9 @@
   } else {
     start();
   }
-  document.addEventListener("htmx:afterSettle", start);
+  // htmx runs this file again with each swap that brings a plan: listen once.
+  if (!window.floorPlansListening) {
+    window.floorPlansListening = true;
+    document.addEventListener("htmx:afterSettle", start);
+  }
 })();
