@@ -8,7 +8,8 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,13 +27,19 @@ MEMBER_RESULTS = 20
 def find_members(query: str) -> QuerySet[User]:
     """Active members whose name or email contains `query` in any case of any alphabet
     ("мар" finds "Ёлкина Мария"): PostgreSQL's UPPER() folds Cyrillic, and accounts.search
-    gives SQLite a LIKE that does too."""
-    query = query.strip()
+    gives SQLite a LIKE that does too. Ё and Е count as one letter, as Russian writes them."""
+    query = _without_yo(query.strip())
+    name = Replace(Replace("full_name", Value("ё"), Value("е")), Value("Ё"), Value("Е"))
     return (
         User.objects.filter(is_active=True)
-        .filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+        .alias(name_key=name)
+        .filter(Q(name_key__icontains=query) | Q(email__icontains=query))
         .order_by("full_name", "email")
     )
+
+
+def _without_yo(text: str) -> str:
+    return text.replace("ё", "е").replace("Ё", "Е")
 
 
 def member_label(member: User) -> str:
