@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -15,6 +16,7 @@ from bookings.tests.factories import BuildingFactory, DeskFactory, OpenSpaceFact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NOW = dt.datetime(2027, 3, 1, 9, tzinfo=dt.UTC)  # Monday, 12:00 in Moscow
+AXE = Axe()
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 TEXTS = {
@@ -34,8 +36,12 @@ TEXTS = {
 
 
 def _shoot(page: Page, path, size: dict) -> None:
+    """A screenshot at this size, after checking the page fits it and that axe-core finds
+    nothing serious or critical."""
     page.set_viewport_size(size)
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+    violations = AXE.run(page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in {"serious", "critical"}] == []
     page.screenshot(path=path, full_page=True)
 
 
