@@ -157,6 +157,10 @@ def test_member_books_from_the_plan_with_the_mouse(page: Page, log_in, live_serv
     }
     expect(page.get_by_test_id("place-card")).to_contain_text("A-1")
 
+    page.goto(f"{live_server.url}{reverse('bookings:day', args=[building.pk])}?date={day.isoformat()}")
+    _plan_loaded(page)
+    _shoot(page, artifacts_dir, "day-ru-desktop")
+
 
 def test_member_switches_between_the_plan_and_the_list(page: Page, log_in, live_server, member):
     building, day = _pokrovka()
