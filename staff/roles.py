@@ -53,6 +53,7 @@ MANAGER_PERMISSIONS = sorted(
         *_model("spaces.openinghours"),
         *_model("spaces.buildingphoto"),
         *_model("spaces.roomphoto"),
+        *_model("spaces.floorplan"),
         *_model("bookings.booking"),
         *_model("bookings.bookingrules"),
         *_model("bookings.buildingrules"),
@@ -60,6 +61,8 @@ MANAGER_PERMISSIONS = sorted(
         *_model("bookings.calendarfeed"),
         *_model("bookings.bookingseries"),
         *_model("visits.visit"),
+        # The QR codes are made by printing a sheet and replaced, never added or deleted.
+        *_model("visits.placecode", ("change", "view")),
         *_model("donations.donation"),
         *_model("donations.monthlygoal"),
     }

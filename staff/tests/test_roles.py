@@ -55,6 +55,7 @@ MANAGER_ADMIN = {
     "spaces.building",
     "spaces.desk",
     "spaces.room",
+    "visits.placecode",
     "visits.visit",
 }
 
@@ -225,6 +226,16 @@ def test_manager_cannot_change_passwords_or_roles(client, manager):
     assert 'name="groups"' not in page and 'name="is_superuser"' not in page and 'name="is_staff"' not in page
 
 
+def test_a_manager_places_desks_on_a_floor_plan_and_a_front_desk_does_not(client, front_desk, manager):
+    room = DeskFactory().room
+    url = reverse("admin:spaces_room_change", args=[room.pk])
+    client.force_login(manager)
+    page = client.get(url).text
+    assert 'name="floor_plan-TOTAL_FORMS"' in page and 'name="desks-0-plan_x"' in page
+    client.force_login(front_desk)
+    assert client.get(url).status_code == 403
+
+
 def test_karma_adjustment_is_for_managers_only(client, front_desk, manager):
     member = UserFactory()
     url = reverse("admin:accounts_user_changelist")
@@ -297,6 +308,7 @@ MANAGER_ACTIONS = {
     "spaces.building": {"delete_selected"},
     "spaces.room": {"add_desks", "delete_selected"},
     "spaces.desk": {"delete_selected"},
+    "visits.placecode": {"rotate"},
     "visits.visit": {"check_out_now", "delete_selected", "export_csv"},
 }
 
