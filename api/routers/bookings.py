@@ -145,13 +145,10 @@ def series_create(request: HttpRequest, payload: SeriesIn):
 
 
 def _own_series(request: HttpRequest, series_id: int) -> tuple[BookingSeries, services.SeriesShape]:
-    """The member's series and its place and times; another member's is a 404, as on the
-    page (and so is a series whose bookings staff deleted)."""
-    series = get_object_or_404(BookingSeries.objects.filter(user=request.user), pk=series_id)
-    shape = services.series_shape(series)
-    if shape is None:
+    found = services.own_series(request.user, series_id)
+    if found is None:
         raise Http404
-    return series, shape
+    return found
 
 
 @router.get(

@@ -219,6 +219,15 @@ def series_shape(series: BookingSeries) -> SeriesShape | None:
     return SeriesShape(last.resource, start.time(), end.time(), start.date())
 
 
+def own_series(user: User, pk: int) -> tuple[BookingSeries, SeriesShape] | None:
+    """The member's series `pk` and its place and times, or None when it is another
+    member's (their bookings are not ours to see) or has no bookings left (staff deleted
+    them): the page and the API answer 404 to both."""
+    series = BookingSeries.objects.filter(pk=pk, user=user).first()
+    shape = series_shape(series) if series else None
+    return (series, shape) if shape else None
+
+
 def extend_series(
     series: BookingSeries, *, by: User, until: dt.date, now: dt.datetime | None = None
 ) -> list[Occurrence]:

@@ -69,13 +69,10 @@ def series_new(request: HttpRequest) -> HttpResponse:
 
 
 def _own_series(request: HttpRequest, pk: int) -> tuple[BookingSeries, services.SeriesShape]:
-    """The member's series and its place and times; another member's is a 404, as their
-    bookings are (and so is a series whose bookings staff deleted)."""
-    series = get_object_or_404(BookingSeries, pk=pk, user=request.user)
-    shape = services.series_shape(series)
-    if shape is None:
+    found = services.own_series(request.user, pk)
+    if found is None:
         raise Http404
-    return series, shape
+    return found
 
 
 def _series_page(
