@@ -24,3 +24,11 @@ def recent_sign_ins(user) -> list:
     from accounts.signins import recent_sign_ins as recent
 
     return recent(user)
+
+
+@register.filter
+def device(user_agent: str) -> str:
+    """ "Chrome 140 · Linux" for a session's user agent, as the recent sign-ins show it."""
+    from accounts.signins import device_label
+
+    return device_label(user_agent or "")

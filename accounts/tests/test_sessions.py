@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
+
+FIREFOX_ON_A_PHONE = "Mozilla/5.0 (Android 14; Mobile; rv:140.0) Gecko/140.0 Firefox/140.0"
+CHROME_ON_A_LAPTOP = "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0"
 
 
 def _log_in(member, password: str, browser: str) -> Client:
@@ -17,17 +22,23 @@ def _log_in(member, password: str, browser: str) -> Client:
 
 
 def test_member_sees_their_sessions_and_signs_the_others_out(member, password, staff):
-    phone = _log_in(member, password, "Mozilla/5.0 (Linux; Android 14) Firefox/140.0")
-    laptop = _log_in(member, password, "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0")
+    phone = _log_in(member, password, FIREFOX_ON_A_PHONE)
+    laptop = _log_in(member, password, CHROME_ON_A_LAPTOP)
     _log_in(staff, password, "Someone else's browser")
 
     page = laptop.get(reverse("usersessions_list"))
     current = laptop.session.session_key
     assert [(s.user_agent, s.session_key == current) for s in page.context["sessions"]] == [
-        ("Mozilla/5.0 (Linux; Android 14) Firefox/140.0", False),
-        ("Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0", True),
+        (FIREFOX_ON_A_PHONE, False),
+        (CHROME_ON_A_LAPTOP, True),
     ]
-    assert "Выйти из других сеансов" in page.content.decode()
+    html = page.content.decode()
+    assert "Выйти из других сеансов" in html
+    # Each browser by name, its whole user agent on hover.
+    assert re.findall(r'<span title="(Mozilla[^"]*)">([^<]*)</span>', html) == [
+        (FIREFOX_ON_A_PHONE, "Firefox Mobile 140 · Android"),
+        (CHROME_ON_A_LAPTOP, "Chrome 140 · Linux"),
+    ]
 
     assert laptop.post(reverse("usersessions_list")).status_code == 302
     assert "_auth_user_id" not in phone.session
