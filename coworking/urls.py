@@ -16,7 +16,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = settings.SPACE_NAME
 admin.site.site_title = settings.SPACE_NAME
 
-# 404 and 400 are Django's own views rendering templates/404.html and 400.html.
+# 404 is Django's own view rendering templates/404.html.
+handler400 = views.bad_request
 handler403 = views.permission_denied
 handler500 = views.server_error
 

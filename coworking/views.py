@@ -7,8 +7,11 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 
+from api.problems import problem_response
 from coworking.decorators import StaffOnly
 from coworking.navigation import widgets
 
@@ -24,6 +27,14 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 @requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 page (templates/400.html); an API client gets the API's problem+json,
+    whatever refused the request before the API saw it (a NUL byte in the address)."""
+    if request.path_info.startswith("/api/"):
+        return problem_response(400, "bad_request", _("Bad request"))
+    return defaults.bad_request(request, exception)
+
+
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """The 403 page, which tells a member who followed a staff link what the page is for."""
     return render(request, "403.html", {"staff_only": isinstance(exception, StaffOnly)}, status=403)
