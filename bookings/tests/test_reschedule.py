@@ -230,12 +230,13 @@ def test_staff_move_page_starts_from_the_booking_and_moves_it_through_the_servic
 def test_staff_move_page_shows_why_a_move_is_refused_and_keeps_the_booking(
     staff_client, booking, desk, building
 ):
-    BookingFactory(desk=desk, start=local(building, DAY, 15), end=local(building, DAY, 16))
+    holder = BookingFactory(desk=desk, start=local(building, DAY, 15), end=local(building, DAY, 16)).user
     data = {"place": f"desk-{desk.pk}", "day": DAY.isoformat()}
     taken = staff_client.post(_move_page(booking), {**data, "start_time": "15:00", "end_time": "16:00"})
     closed = staff_client.post(_move_page(booking), {**data, "start_time": "19:00", "end_time": "21:00"})
+    # Staff may see who holds the place.
     assert taken.context["form"].non_field_errors() == [
-        "This place is already booked for part of that time. "
+        f"This place is already booked for part of that time by {holder.full_name} (15:00–16:00). "
         "Overlaps are refused even when the rules are overridden."
     ]
     assert closed.context["form"].non_field_errors() == [
