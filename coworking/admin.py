@@ -3,15 +3,16 @@
 Typed dates go through the one sensible-date validator, and the date drill-down survives
 hostile links and rows dated far outside that range (year 1 or 9999, stored before the
 validator existed or by a script): Python's datetime cannot step past year 9999 or before
-year 1, so Django's drill-down would answer 500 on them. Autocomplete fields re-render a
-mistyped id as an error instead of a crash, and inline formsets take a bounded number of
-forms whatever a forged management form says.
+year 1, so Django's drill-down would answer 500 on them. Autocomplete and many-to-many
+fields answer a mistyped or out-of-range id with an error instead of a crash, and inline
+formsets take a bounded number of forms whatever a forged management form says.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path
@@ -85,20 +86,39 @@ class SensibleDatesAdmin:
 
 class CheckedAutocompleteSelect(AutocompleteSelect):
     """Django's autocomplete widget looks the selected ids up to print their labels; an id
-    of the wrong type ("abc" for a number, from a forged form or a ?building=abc link) makes
-    that lookup raise. Such ids are left out: the field itself reports them as invalid."""
+    of the wrong type ("abc" for a number, from a forged form or a ?building=abc link) or
+    out of range makes that lookup raise. Such ids are left out: the field itself reports
+    them as invalid."""
 
     def optgroups(self, name: str, value: list, attr=None):
         target = self.field.target_field
+        return super().optgroups(name, [choice for choice in value if storable(target, choice)], attr)
 
-        def well_formed(choice) -> bool:
-            try:
-                target.to_python(choice)
-            except ValidationError:
-                return False
-            return True
 
-        return super().optgroups(name, [choice for choice in value if well_formed(choice)], attr)
+def storable(field: models.Field, value) -> bool:
+    """Whether `value` can be looked up in `field`: of its type, and within the column's
+    range. SQLite's driver raises OverflowError on an integer past 64 bits in a lookup that
+    Django does not range-check itself (`__in`, a foreign key), so a forged
+    "999999999999999999999999999999" would be a 500 rather than "not one of the choices"."""
+    try:
+        field.run_validators(field.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
+class CheckedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Many-to-many choices whose ids are checked with `storable` before the query."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        target = self.queryset.model._meta.pk if key == "pk" else self.queryset.model._meta.get_field(key)
+        for choice in value:
+            if isinstance(choice, (str, int)) and not storable(target, choice):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": choice}
+                )
+        return super()._check_values(value)
 
 
 class CheckedAutocompleteAdmin:
@@ -108,6 +128,14 @@ class CheckedAutocompleteAdmin:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CheckedChoicesAdmin:
+    """Mixin for every ModelAdmin with many-to-many fields (see `storable`)."""
+
+    def formfield_for_manytomany(self, db_field: models.ManyToManyField, request: HttpRequest, **kwargs):
+        kwargs.setdefault("form_class", CheckedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class BoundedInline:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.admin import AuditChangesMixin
-from coworking.admin import BoundedInline
+from coworking.admin import BoundedInline, CheckedChoicesAdmin
 from spaces import services
 from spaces.forms import AddDesksForm, BuildingForm, FloorPlanForm, PhotoForm
 from spaces.models import (
@@ -227,7 +227,9 @@ class BuildingAdmin(AuditChangesMixin, PhotoColumnMixin, RetireInsteadOfDeleteMi
 
 
 @admin.register(Room)
-class RoomAdmin(AuditChangesMixin, PhotoColumnMixin, RetireInsteadOfDeleteMixin, admin.ModelAdmin):
+class RoomAdmin(
+    AuditChangesMixin, CheckedChoicesAdmin, PhotoColumnMixin, RetireInsteadOfDeleteMixin, admin.ModelAdmin
+):
     list_display = ["photo", "name", "building", "floor", "kind", "capacity", "desk_count", "is_active"]
     list_display_links = ["photo", "name"]
     list_filter = ["kind", "is_active", "building", "floor"]
@@ -283,7 +285,7 @@ class RoomAdmin(AuditChangesMixin, PhotoColumnMixin, RetireInsteadOfDeleteMixin,
 
 
 @admin.register(Desk)
-class DeskAdmin(AuditChangesMixin, RetireInsteadOfDeleteMixin, admin.ModelAdmin):
+class DeskAdmin(AuditChangesMixin, CheckedChoicesAdmin, RetireInsteadOfDeleteMixin, admin.ModelAdmin):
     list_display = ["label", "room", "building", "is_active"]
     list_filter = ["is_active", ("room__building", admin.RelatedOnlyFieldListFilter), "amenities"]
     list_select_related = ["room__building"]

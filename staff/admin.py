@@ -7,6 +7,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -23,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import UserAdmin
 from accounts.models import User
 from bookings.models import Booking
+from coworking.admin import CheckedChoicesAdmin
 from donations.models import Donation
 from staff.roles import ROLE_LABELS
 from staff.services import ADJUSTMENT_LIMIT, adjust_karma
@@ -48,7 +51,7 @@ def _changelist(model, **filters) -> str:
     return f"{reverse(f'admin:{opts.app_label}_{opts.model_name}_changelist')}?{urlencode(filters)}"
 
 
-class MemberAdmin(UserAdmin):
+class MemberAdmin(CheckedChoicesAdmin, UserAdmin):
     actions = ("adjust_karma_selected",)
 
     def role_name(self, group: str) -> str:
@@ -163,6 +166,15 @@ class MemberAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, MemberAdmin)
+
+
+class RoleAdmin(CheckedChoicesAdmin, GroupAdmin):
+    """Django's groups (the roles are groups), with their permissions checked as every
+    many-to-many field of ours is."""
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, RoleAdmin)
 
 
 from staff import admin_tasks  # noqa: E402, F401  (the tasks' admin, re-registered)
