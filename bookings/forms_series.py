@@ -139,6 +139,16 @@ class SeriesForm(PlaceTimesForm):
         self.check_times_exist(self.dates)
         return data
 
+    def plan_arguments(self) -> dict:
+        """What services.plan_series takes, besides the member: every date, nothing saved."""
+        data = self.cleaned_data
+        return {
+            "resource": self.resource,
+            "dates": self.dates,
+            "start_time": data["start_time"],
+            "end_time": data["end_time"],
+        }
+
     def series_arguments(self) -> dict:
         """What services.book_series takes, besides the member."""
         data = self.cleaned_data

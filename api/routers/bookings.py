@@ -117,13 +117,7 @@ def _results(occurrences: list[services.Occurrence], booked: bool = False) -> di
 def series_preview(request: HttpRequest, filters: Query[SeriesIn]):
     """Every occurrence, free or with the rule that refuses it; nothing is saved."""
     form = _series_form(filters)
-    occurrences = services.plan_series(
-        user=request.user,
-        resource=form.resource,
-        dates=form.dates,
-        start_time=form.cleaned_data["start_time"],
-        end_time=form.cleaned_data["end_time"],
-    )
+    occurrences = services.plan_series(user=request.user, **form.plan_arguments())
     return _results(occurrences)
 
 

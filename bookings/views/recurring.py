@@ -48,13 +48,7 @@ def series_new(request: HttpRequest) -> HttpResponse:
                     return redirect("bookings:mine")
                 form.add_error(None, _("None of these dates is free any more, so nothing was booked."))
         else:
-            occurrences = services.plan_series(
-                user=request.user,
-                resource=form.resource,
-                dates=form.dates,
-                start_time=form.cleaned_data["start_time"],
-                end_time=form.cleaned_data["end_time"],
-            )
+            occurrences = services.plan_series(user=request.user, **form.plan_arguments())
     context = {"form": form, "occurrences": occurrences}
     if occurrences is not None:
         free = sum(occurrence.free for occurrence in occurrences)
