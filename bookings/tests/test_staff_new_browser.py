@@ -30,7 +30,9 @@ def test_the_front_desk_finds_a_member_and_books_a_free_desk(
     free = DeskFactory(label="A-2", room=taken.room)
     building = taken.room.building
     day = tomorrow(building)
-    BookingFactory(desk=taken, start=local(building, day, 10), end=local(building, day, 12))
+    # The holder is named too: a random name could also match the search ("Марина").
+    holder = UserFactory(full_name="Пётр Сидоров")
+    BookingFactory(user=holder, desk=taken, start=local(building, day, 10), end=local(building, day, 12))
 
     log_in(page, front_desk, reverse("bookings:staff_new"))
     page.goto(live_server.url + reverse("bookings:staff_new"))
