@@ -83,13 +83,16 @@ def test_upcoming_bookings_are_paginated_apart_from_the_past(client, member, des
     client.force_login(member)
 
     first = client.get(reverse("bookings:mine"))
-    second = client.get(reverse("bookings:mine"), {"upcoming": 2})
+    second = client.get(reverse("bookings:mine"), {"upcoming": 2, "page": 1})
 
     assert [booking.start for booking in first.context["upcoming"]] == [
         local(building, first_day + dt.timedelta(days=days), 9) for days in range(20)
     ]
     assert len(second.context["upcoming"]) == 2
-    assert 'href="?upcoming=2&amp;page=1" rel="next"' in first.text
+    assert 'href="?upcoming=2" rel="next">Later →</a>' in first.text
+    # Each list's links keep the other list's page.
+    assert 'href="?upcoming=1&amp;page=1" rel="prev">← Sooner</a>' in second.text
+    assert 'rel="next"' not in second.text
     assert len(second.context["history"]) == 1  # the past list stays where it was
 
 
@@ -100,12 +103,40 @@ def test_past_bookings_are_paginated(client, member, desk):
 
     first = client.get(reverse("bookings:mine"))
     second = client.get(reverse("bookings:mine"), {"page": 2})
-    beyond = client.get(reverse("bookings:mine"), {"page": "nonsense"})
 
     assert len(first.context["history"]) == 20
+    assert 'href="?page=2" rel="next">Older →</a>' in first.text
     assert len(second.context["history"]) == 2
-    assert "Page 2 of 2" in second.text
-    assert beyond.context["history"].number == 1
+    assert 'href="?page=1" rel="prev">← Newer</a>' in second.text
+    assert "Page 2 of" not in second.text  # no page count: counting would grow with the history
+
+
+@pytest.mark.parametrize("number", ["nonsense", "0", "-3", "", "2.5", "1e9"])
+def test_a_page_number_that_is_not_one_shows_the_first_page(client, member, desk, number):
+    for days in range(1, 23):
+        BookingFactory(user=member, desk=desk, start=_ago(days=days, hours=1), end=_ago(days=days))
+    client.force_login(member)
+
+    response = client.get(reverse("bookings:mine"), {"page": number, "upcoming": number})
+
+    assert response.status_code == 200
+    assert (response.context["history"].number, len(response.context["history"])) == (1, 20)
+    assert response.context["upcoming"].number == 1
+
+
+@pytest.mark.parametrize("number", ["3", "99999999999999999999999"])
+def test_a_page_past_the_end_says_so_and_links_to_the_first(client, member, desk, number):
+    for days in range(1, 23):
+        BookingFactory(user=member, desk=desk, start=_ago(days=days, hours=1), end=_ago(days=days))
+    client.force_login(member)
+
+    response = client.get(reverse("bookings:mine"), {"page": number})
+
+    assert response.status_code == 200
+    assert len(response.context["history"]) == 0
+    assert "Nothing here yet" not in response.text  # the member has a history, just not this far
+    past_the_end = '<strong>Nothing on this page</strong><a href="?page=1">Back to the first page</a>'
+    assert f'data-testid="past-the-end">{past_the_end}' in response.text
 
 
 def test_booking_detail_shows_the_booking_in_its_building_time(client, member, desk):

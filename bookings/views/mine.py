@@ -12,7 +12,6 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,9 +27,8 @@ from bookings import ics as ical
 from bookings.models import Booking, CalendarFeed
 from bookings.templatetags.bookings_tags import when as booking_when
 from coworking.navigation import widgets
+from coworking.pager import page_of
 
-PAST_PER_PAGE = 20
-UPCOMING_PER_PAGE = 20
 # Cancelled bookings stay in the feed this long, so subscribed calendars drop them.
 FEED_KEEPS_DAYS = 30
 
@@ -49,14 +47,11 @@ def mine(request: HttpRequest) -> HttpResponse:
     own = _own_bookings(request)
     history = own.filter(Q(end__lte=now) | ~Q(status=Booking.Status.CONFIRMED)).order_by("-start", "-pk")
     # Both lists grow (a series books months ahead): each is paged on its own.
-    upcoming = Paginator(own.upcoming(now).order_by("start", "pk"), UPCOMING_PER_PAGE).get_page(
-        request.GET.get("upcoming")
-    )
-    upcoming.object_list = list(upcoming.object_list)
+    upcoming = page_of(own.upcoming(now).order_by("start", "pk"), request, param="upcoming")
     services.with_cancel_policies(upcoming.object_list, by=request.user, now=now)
     context = {
         "upcoming": upcoming,
-        "history": Paginator(history, PAST_PER_PAGE).get_page(request.GET.get("page")),
+        "history": page_of(history, request),
         "now": now,
         "had_last_week": again.last_week(request.user, now).exists(),
     }

@@ -3,18 +3,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from coworking.pager import page_of
 from donations.exports import MEMBER_COLUMNS, donations_csv
 from donations.forms import DonationForm
 from donations.models import Donation, goal_progress
 from donations.services import pledge_donation
-
-WALL_PAGE_SIZE = 20
 
 
 def _payment_instructions() -> str:
@@ -25,7 +23,7 @@ def _payment_instructions() -> str:
 @login_required
 def wall(request: HttpRequest) -> HttpResponse:
     """Recent confirmed donations with their messages, and this month's goal."""
-    page = Paginator(Donation.objects.wall(), WALL_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(Donation.objects.wall(), request)
     return render(request, "donations/wall.html", {"page": page, "progress": goal_progress()})
 
 

@@ -20,6 +20,21 @@ from visits.tests.factories import BookingFactory, VisitFactory
 SESSION = 2
 
 
+def _closed_visits(member, building, days: int) -> None:
+    """A visit of three hours on each of the last `days` days."""
+    start = timezone.now() - dt.timedelta(days=days + 1)
+    Visit.objects.bulk_create(
+        Visit(
+            user=member,
+            building=building,
+            checked_in_at=start + dt.timedelta(days=day),
+            checked_out_at=start + dt.timedelta(days=day, hours=3),
+            duration_minutes=180,
+        )
+        for day in range(days)
+    )
+
+
 @pytest.fixture(params=[1, 3])
 def visits(request, member):
     """`param` closed visits of the member and `param` open ones of others, in `param` buildings."""
@@ -39,6 +54,23 @@ def test_history_queries(client, member, visits, django_assert_num_queries):
     with django_assert_num_queries(SESSION + 3):
         response = client.get(reverse("visits:history"), {"start": "2020-01-01"})
     assert len(response.context["page"].object_list) == visits
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_history_queries_past_a_page(client, member, count, django_assert_num_queries):
+    """A history longer than a page: the same queries, 50 visits, a link onwards that keeps
+    the filters."""
+    _closed_visits(member, BuildingFactory(), days=count)
+    client.force_login(member)
+    with django_assert_num_queries(SESSION + 3):
+        response = client.get(reverse("visits:history"), {"start": "2020-01-01"})
+    page = response.context["page"]
+    assert (len(page), page.has_next, response.context["totals"]["shown_count"]) == (
+        min(count, 50),
+        count > 50,
+        count,
+    )
+    assert ('href="?start=2020-01-01&amp;page=2" rel="next">→</a>' in response.text) == (count > 50)
 
 
 def test_staff_history_queries(client, staff, visits, django_assert_num_queries):
@@ -88,17 +120,7 @@ def test_the_number_present_comes_from_the_open_visits_only(member):
     if connection.vendor != "postgresql":
         pytest.skip("the plan is PostgreSQL's")
     building = BuildingFactory()
-    start = timezone.now() - dt.timedelta(days=400)
-    Visit.objects.bulk_create(
-        Visit(
-            user=member,
-            building=building,
-            checked_in_at=start + dt.timedelta(days=day),
-            checked_out_at=start + dt.timedelta(days=day, hours=3),
-            duration_minutes=180,
-        )
-        for day in range(400)
-    )
+    _closed_visits(member, building, days=400)
     VisitFactory(building=building)
     buildings = presence.buildings_with_presence()
     with connection.cursor() as cursor:

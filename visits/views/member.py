@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bookings import times
+from coworking.pager import page_of
 from spaces.models import local_instant
 from visits import presence, services
 from visits.exports import visits_csv
@@ -104,10 +104,8 @@ def history(request: HttpRequest) -> HttpResponse:
         shown_count=Count("pk", filter=dates),
     )
     shown = visits.filter(dates).select_related("building", "user").order_by("-checked_in_at", "-pk")
-    paginator = Paginator(shown, HISTORY_PAGE_SIZE)
-    paginator.count = totals["shown_count"]  # counted with the totals already
-    page = paginator.get_page(request.GET.get("page"))
-    # Only the filters travel on to the export and the next pages.
+    page = page_of(shown, request, per_page=HISTORY_PAGE_SIZE)
+    # Only the filters travel on to the export.
     query = urlencode({name: request.GET[name] for name in form.fields if request.GET.get(name)})
     context = {"form": form, "page": page, "totals": totals, "query": query}
     return render(request, "visits/history.html", context)
