@@ -363,6 +363,11 @@ class BookingQuerySet(models.QuerySet):
     def upcoming(self, now=None):
         return self.active().filter(end__gt=now or timezone.now())
 
+    def past_or_cancelled(self, now=None):
+        """A member's history, newest first (booking_user_recent reads it in this order)."""
+        ended = Q(end__lte=now or timezone.now()) | ~Q(status=Booking.Status.CONFIRMED)
+        return self.filter(ended).order_by("-start", "-pk")
+
 
 class Booking(models.Model):
     class Status(models.TextChoices):
@@ -429,6 +434,8 @@ class Booking(models.Model):
             ),
             # My bookings, quota.
             models.Index(fields=["user", "status", "end"], name="booking_user_status_end"),
+            # My past bookings, newest first: a page is read in order, never the whole history.
+            models.Index(F("user"), F("start").desc(), F("id").desc(), name="booking_user_recent"),
             # Is this desk or room taken? Only active bookings that have not ended matter,
             # so a long history does not slow the availability search (see bench/).
             models.Index(

@@ -192,6 +192,35 @@ def test_day_bookings_query_is_bounded_on_both_ends_by_an_index(big_building):
     assert booked_between(big_building, start, end) == []
 
 
+def test_a_page_of_past_bookings_is_read_in_order_from_an_index(member, desk):
+    """The first page of a member's history reads 21 rows through booking_user_recent,
+    newest first, not every booking the member ever made sorted (checked on PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    building = desk.room.building
+    # Years of history for the member and for others, with the statistics a running
+    # database keeps.
+    others = UserFactory.create_batch(4)
+    first_day = tomorrow(building) - dt.timedelta(days=1500)
+    Booking.objects.bulk_create(
+        Booking(user=user, building=building, desk=desk, start=start, end=start + dt.timedelta(minutes=30))
+        for back in range(1500)
+        for n, user in enumerate([member, *others])
+        for start in [local(building, first_day + dt.timedelta(days=back), 9 + n)]
+    )
+    history = Booking.objects.filter(user=member).select_related("building", "desk__room", "room")
+    page = history.past_or_cancelled()[:21]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE bookings_booking")
+        plan = page.explain()
+
+    assert "Index Scan using booking_user_recent" in plan
+    assert "Sort" not in plan
+    assert [b.start for b in page] == [
+        local(building, first_day + dt.timedelta(days=back), 9) for back in range(1499, 1478, -1)
+    ]
+
+
 def test_day_grid_shows_a_booking_longer_than_any_rule_allows(client, member, big_building):
     """Staff may book past the maximum duration: the window query assumes no maximum."""
     room = Room.objects.filter(building=big_building, kind=Room.Kind.MEETING_ROOM).order_by("name").first()

@@ -45,13 +45,12 @@ def _own_booking(request: HttpRequest, pk: int) -> Booking:
 def mine(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     own = _own_bookings(request)
-    history = own.filter(Q(end__lte=now) | ~Q(status=Booking.Status.CONFIRMED)).order_by("-start", "-pk")
     # Both lists grow (a series books months ahead): each is paged on its own.
     upcoming = page_of(own.upcoming(now).order_by("start", "pk"), request, param="upcoming")
     services.with_cancel_policies(upcoming.object_list, by=request.user, now=now)
     context = {
         "upcoming": upcoming,
-        "history": page_of(history, request),
+        "history": page_of(own.past_or_cancelled(now), request),
         "now": now,
         "had_last_week": again.last_week(request.user, now).exists(),
     }
