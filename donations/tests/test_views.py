@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from donations.models import Donation, MonthlyGoal, month_of
+from donations.models import Donation, DonationStatus, MonthlyGoal, month_of
 from donations.tests.factories import DonationFactory, MonthlyGoalFactory, confirmed_donation
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +297,30 @@ def test_goal_counts_only_this_months_confirmed_donations(client, member):
         Decimal("500.00"),
         25,
     )
+
+
+def test_a_page_of_the_wall_is_read_in_order_from_its_index(member):
+    """The wall's first page reads its rows through donation_wall, newest first, never the
+    whole history of donations (checked on PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    first = timezone.now() - dt.timedelta(days=3000)
+    Donation.objects.bulk_create(
+        Donation(
+            donor=member,
+            amount=Decimal("100.00"),
+            status=DonationStatus.CONFIRMED,
+            created_at=first + dt.timedelta(days=day),
+            confirmed_at=first + dt.timedelta(days=day, hours=1),
+            receipt_number=f"R-{day}",
+        )
+        for day in range(3000)
+    )
+    page = Donation.objects.wall()[:21]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE donations_donation")
+        plan = page.explain()
+
+    assert "Index Scan using donation_wall on donations_donation" in plan
+    assert "Seq Scan on donations_donation" not in plan
+    assert [donation.receipt_number for donation in page] == [f"R-{day}" for day in range(2999, 2978, -1)]
