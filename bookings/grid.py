@@ -14,10 +14,14 @@ from functools import cached_property
 from typing import NamedTuple
 from urllib.parse import urlencode
 
+from django.core.cache import caches
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -158,6 +162,11 @@ class DayGrid:
     # Where the "now" line goes: the column holding now and how far into it (today only).
     now_column: int | None = None
     now_fraction: float = 0.0
+    # The table of places and slots (bookings/day_table.html), rendered or kept. The
+    # groups are built only when it is rendered.
+    table: str = ""
+    has_places: bool = False
+    has_plans: bool = False
 
     @property
     def previous_day(self) -> dt.date:
@@ -269,32 +278,84 @@ def booked_between(building: Building, start: dt.datetime, end: dt.datetime) -> 
 
 
 def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
-    """The desks (grouped by room) and whole rooms of a building against the day's slots.
+    """The desks (grouped by room) and whole rooms of a building against the day's slots,
+    with the table rendered (`table`), from the cache when it can.
 
-    Queries: the rules (2), the rooms and their desks (2), the day's bookings (1); the
-    building's opening hours should come prefetched.
+    Queries: the rules (1; the building's own should come with it, and its opening hours
+    prefetched), then, unless the table comes from the cache, the rooms with their floor
+    plans and their desks (2) and the day's bookings (1).
     """
     rules = services.rules_for(building)
-    columns = day_columns(building, day, rules.slot_minutes, timezone.now())
+    now = timezone.now()
+    columns = day_columns(building, day, rules.slot_minutes, now)
+    grid = DayGrid(building, day, columns, [], 0, *now_mark(columns, now))
+    if not columns:
+        return grid
+    # Staff see who holds each booking: their tables are not kept.
+    key = None if viewer.is_staff else table_key(grid)
+    cache = caches[TABLES]
+    shared = cache.get(key) if key else None
+    if shared is not None:
+        kept = shared if viewer.pk not in shared.holders else cache.get(f"{key}:{viewer.pk}")
+        if kept is not None:
+            grid.table, grid.booked_by_viewer = kept.html, kept.mine
+            grid.has_places, grid.has_plans = kept.has_places, kept.has_plans
+            return grid
+    holders = _fill(grid, viewer)
+    grid.table = render_to_string("bookings/day_table.html", {"grid": grid})
+    if key:
+        kept = KeptTable(grid.table, grid.has_places, grid.has_plans, holders, grid.booked_by_viewer)
+        # The table of a member who holds none of its bookings is everyone else's too.
+        cache.set(f"{key}:{viewer.pk}" if grid.booked_by_viewer else key, kept)
+    return grid
+
+
+# The rendered tables of the day grid, kept in each process's memory. A key names all
+# they show: the building's version (which changes, in the same transaction, with every
+# booking, place, opening hour or rule of the building), the day, the language and how
+# many of the day's slots have passed. So a kept table is never out of date, and a booked
+# slot is never shown free.
+TABLES = "day_tables"
+
+
+class KeptTable(NamedTuple):
+    html: SafeString  # rendered by the template engine, and pickled as such
+    has_places: bool
+    has_plans: bool
+    holders: frozenset[int]  # who holds a booking in it: they see their own table
+    mine: int
+
+
+def table_key(grid: DayGrid) -> str:
+    passed = sum(column.past for column in grid.columns)
+    building = grid.building
+    return f"day:{building.pk}:{building.version}:{grid.day.isoformat()}:{get_language()}:{passed}"
+
+
+def _fill(grid: DayGrid, viewer: User) -> frozenset[int]:
+    """Build the grid's groups of rows; return who holds the bookings shown."""
+    building, columns = grid.building, grid.columns
     rooms = sorted(
         Room.objects.active()
         .filter(building=building)
+        .select_related("floor_plan")
         .prefetch_related(Prefetch("desks", queryset=Desk.objects.active())),
         key=lambda room: (room.floor, natural_key(room.name)),
     )
+    # Whether the page has floor plans to show (bookings/floor_plan.html asks for them).
+    grid.has_plans = any(not room.is_booked_whole and hasattr(room, "floor_plan") for room in rooms)
     by_desk: dict[int, list[Booked]] = defaultdict(list)
     by_room: dict[int, list[Booked]] = defaultdict(list)
-    mine = 0
-    if columns:
-        for booking in booked_between(building, columns[0].start, columns[-1].end):
-            (by_desk[booking.desk_id] if booking.desk_id else by_room[booking.room_id]).append(booking)
-            mine += booking.user_id == viewer.pk
+    holders = set()
+    for booking in booked_between(building, columns[0].start, columns[-1].end):
+        (by_desk[booking.desk_id] if booking.desk_id else by_room[booking.room_id]).append(booking)
+        grid.booked_by_viewer += booking.user_id == viewer.pk
+        holders.add(booking.user_id)
     words = CellWords(_("You"), _("Your booking"), _("Taken"), _("Taken until %(time)s"), building.zone)
     new_url = reverse("bookings:new")
     # The week views' paths end in the place's id: reversed once, not once per row.
     room_weeks = reverse("bookings:room_week", args=[0]).removesuffix("0/")
     desk_weeks = reverse("bookings:desk_week", args=[0]).removesuffix("0/")
-    groups = []
     whole = Group(_("Meeting rooms and offices"), _("Booked whole"))
     for room in rooms:
         if room.is_booked_whole:
@@ -314,10 +375,11 @@ def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
             link = f"{new_url}?desk={desk.pk}"
             cells = _cells(link, desk.label, by_desk[desk.pk], columns, viewer, words)
             group.rows.append(Row(desk.label, "", cells, link, f"{desk_weeks}{desk.pk}/", place_key(desk)))
-        groups.append(group)
+        grid.groups.append(group)
     if whole.rows:
-        groups.append(whole)
-    return DayGrid(building, day, columns, groups, mine, *now_mark(columns, timezone.now()))
+        grid.groups.append(whole)
+    grid.has_places = bool(grid.groups)
+    return frozenset(holders)
 
 
 def now_mark(columns: list[Column], now: dt.datetime) -> tuple[int | None, float]:

@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import F, Func, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.templatetags.tz import do_timezone
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
@@ -483,6 +485,13 @@ class Booking(models.Model):
     def __str__(self) -> str:
         return f"{self.resource} · {self.start:%Y-%m-%d %H:%M}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        booking = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        # A booking moved to another building changes the pages of both.
+        booking._loaded_building_id = booking.__dict__.get("building_id")
+        return booking
+
     @property
     def resource(self) -> Desk | Room:
         return self.desk if self.desk_id else self.room
@@ -537,6 +546,28 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.booking_id}"
+
+
+# What the day grid and the other booking pages show changes with every booking and rule:
+# the buildings' versions change in the same transaction (spaces.models.Building.version).
+
+
+@receiver(post_save, sender=Booking)
+@receiver(post_delete, sender=Booking)
+def booking_changed(sender, instance: Booking, **kwargs) -> None:
+    loaded = getattr(instance, "_loaded_building_id", None)
+    Building.changed(pk__in={instance.building_id, loaded} - {None})
+
+
+@receiver(post_save, sender=BuildingRules)
+@receiver(post_delete, sender=BuildingRules)
+def building_rules_changed(sender, instance: BuildingRules, **kwargs) -> None:
+    Building.changed(pk=instance.building_id)
+
+
+@receiver(post_save, sender=BookingRules)
+def default_rules_changed(sender, instance: BookingRules, **kwargs) -> None:
+    Building.changed()
 
 
 def new_feed_token() -> str:

@@ -9,13 +9,14 @@ desk booking can never claim the same seat.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,10 @@ class ActiveQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
+def new_version() -> int:
+    return secrets.randbits(62)
+
+
 class Building(models.Model):
     name = models.CharField(_("name"), max_length=120)
     address = models.CharField(_("address"), max_length=255)
@@ -59,6 +64,11 @@ class Building(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # A new value whenever something the building's booking pages show changes (its
+    # bookings, places, opening hours, rules): it keys their caches (bookings.grid), and
+    # comes with the building, so reading it costs no query. Random rather than counted:
+    # a save carrying a stale value can then never bring back a key used before.
+    version = models.BigIntegerField(default=new_version, editable=False)
 
     objects = ActiveQuerySet.as_manager()
 
@@ -69,6 +79,12 @@ class Building(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def changed(cls, **lookups) -> None:
+        """Give the buildings matching `lookups` a new version, in the caller's transaction
+        (so nobody sees the change under the old version once it is committed)."""
+        cls.objects.filter(**lookups).update(version=new_version())
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -422,6 +438,28 @@ class FloorPlan(StoredImage):
     def view_height(self) -> int:
         """The height of the plan's SVG viewBox, 1000 units wide whatever the image's size."""
         return round(1000 * self.height / self.width) if self.width else 750
+
+
+@receiver(post_save, sender=Building)
+@receiver(post_delete, sender=Building)
+def building_changed(sender, instance: Building, **kwargs) -> None:
+    Building.changed(pk=instance.pk)
+
+
+@receiver(post_save, sender=OpeningHours)
+@receiver(post_delete, sender=OpeningHours)
+@receiver(post_save, sender=Room)
+@receiver(post_delete, sender=Room)
+def place_changed(sender, instance: OpeningHours | Room, **kwargs) -> None:
+    Building.changed(pk=instance.building_id)
+
+
+@receiver(post_save, sender=Desk)
+@receiver(post_delete, sender=Desk)
+@receiver(post_save, sender=FloorPlan)
+@receiver(post_delete, sender=FloorPlan)
+def room_part_changed(sender, instance: Desk | FloorPlan, **kwargs) -> None:
+    Building.changed(rooms=instance.room_id)
 
 
 @receiver(post_delete, sender=FloorPlan)
