@@ -66,3 +66,35 @@ def test_readyz_is_503_with_the_object_store_stopped(client):
     assert body["status"] == "unavailable"
     assert list(body["failed"]) == ["storage"]
     assert client.get(reverse("readyz")).status_code == 200
+
+
+def _wsgi_get(path: str, method: str = "GET", host: str = "10.0.0.7:8000") -> tuple[str, dict, bytes]:
+    """The WSGI application gunicorn and granian serve, called as they call it."""
+    from wsgiref.util import setup_testing_defaults
+
+    from coworking.wsgi import application
+
+    environ = {"PATH_INFO": path, "REQUEST_METHOD": method, "HTTP_HOST": host}
+    setup_testing_defaults(environ)
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer.update(status=status, headers=dict(headers))
+
+    body = b"".join(application(environ, start_response))
+    return answer["status"], answer["headers"], body
+
+
+@pytest.mark.smoke
+@pytest.mark.django_db
+def test_the_served_application_answers_healthz_before_django(django_assert_num_queries, client):
+    # No session, user or query, and an orchestrator probing by the pod's address needs
+    # no allowed Host.
+    with django_assert_num_queries(0):
+        status, headers, body = _wsgi_get("/healthz")
+    assert (status, body) == ("200 OK", client.get(reverse("healthz")).content)
+    assert headers["Content-Type"] == "application/json"
+    assert headers["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+    assert _wsgi_get("/healthz", method="HEAD")[::2] == ("200 OK", b"")
+    # Anything else is Django's, Host check included.
+    assert _wsgi_get("/healthz/", host="10.0.0.7")[0].startswith("400")
