@@ -42,8 +42,12 @@ def test_the_front_desk_finds_a_member_and_books_a_free_desk(
     page.fill("input[name=day]", day.isoformat())
     page.fill("input[name=start_time]", "10:00")
     page.fill("input[name=end_time]", "11:00")
-    page.locator("input[name=end_time]").dispatch_event("change")
-    page.wait_for_load_state("networkidle")  # every refresh of the places has landed
+    # The places offered for exactly these times have landed (a newer change replaces an
+    # older refresh on its way, hx-sync), before one is chosen.
+    with page.expect_response(
+        lambda response: "end_time=11%3A00" in response.url and "start_time=10%3A00" in response.url
+    ):
+        page.locator("input[name=end_time]").dispatch_event("change")
     expect(page.get_by_test_id("free-count")).to_contain_text("1")
     options = page.locator("select[name=place] option[value^=desk]")
     expect(options).to_have_count(1)
