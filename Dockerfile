@@ -1,4 +1,4 @@
-# Production image for the coworking platform: gunicorn serving Django, static files
+# Production image for the coworking platform: granian serving Django, static files
 # served by whitenoise from the image itself. The same image runs the web replicas, the
 # worker, the scheduler and the one-shot migration (docker-compose.yml picks the command).
 # `--target backup` builds the small backup/restore image instead.
@@ -85,6 +85,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as u; hosts = [h.strip().lstrip('.') for h in os.environ.get('ALLOWED_HOSTS', '').split(',')]; host = next((h for h in hosts if h and h != '*'), 'localhost'); u.urlopen(u.Request('http://127.0.0.1:8000/healthz', headers={'Host': host}), timeout=4)"]
 
-# docker/web.sh reads the gunicorn tuning variables (GUNICORN_WORKERS, GUNICORN_THREADS,
-# FORWARDED_ALLOW_IPS). Migrations are the one-shot migrate service's job (docker/migrate.sh).
+# docker/web.sh reads the web server's tuning variables (WEB_WORKERS, WEB_THREADS,
+# WEB_BIND). Migrations are the one-shot migrate service's job (docker/migrate.sh).
 CMD ["docker/web.sh"]

@@ -82,7 +82,7 @@ tools/oidc/node_modules/.package-lock.json: tools/oidc/package-lock.json
 	cd tools/oidc && npm ci --no-audit --no-fund --silent
 
 # docker-compose.yml's topology on loopback without Docker: PostgreSQL, S3, migrate, two
-# gunicorn instances, worker, scheduler, an SMTP sink and Debian's nginx (installed if
+# granian instances, worker, scheduler, an SMTP sink and Debian's nginx (installed if
 # missing) with the site's own config; stacktests/ proves it through nginx.
 .PHONY: stack-test
 stack-test: system-deps $(VENV)/.dev messages

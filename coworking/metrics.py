@@ -6,9 +6,12 @@ requests, a database execute wrapper for query time (any backend, psycopg 3 incl
 collector that reads the task queue at scrape time, and counters for bookings, visits and
 donations bumped when their rows commit.
 
-Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR to an empty directory
-(before the processes start): the workers then write their samples there and /metrics
-adds them up, whichever worker answers.
+With several web server workers (granian's processes, docker/web.sh), set
+PROMETHEUS_MULTIPROC_DIR to an empty directory (web.sh empties it before the processes
+start): the workers then write their samples there and /metrics adds them up, whichever
+worker answers. Every metric kept in those files is a counter or a histogram, whose files
+must outlive a worker (a respawned one's requests still happened), so no server hook marks
+a process dead; the gauges are computed at scrape time (QueueCollector) instead.
 """
 
 from __future__ import annotations

@@ -203,7 +203,7 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# A database cache is shared by every gunicorn worker, so login rate limits hold
+# A database cache is shared by every web server worker, so login rate limits hold
 # across processes without another service to run.
 CACHES = {
     "default": {
@@ -537,7 +537,7 @@ METRICS_ALLOWED_NETWORKS = envlist(
     "METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 )
 METRICS_TOKEN = envsecret("METRICS_TOKEN")
-# prometheus_client reads it itself; set, gunicorn's workers share their samples there.
+# prometheus_client reads it itself; set, the web server's workers share their samples there.
 PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 # Logging: one JSON object per line on stdout.

@@ -1,6 +1,8 @@
 """The production topology, proven through nginx: sessions and photos across instances,
-email through the worker, a killed instance, a stopped database, per-client login limits,
-the scheduler, static files, /metrics, backups.
+email through the worker, the web server (https behind the proxy, metrics summed over its
+workers, a dead worker replaced, a stop that finishes the request in flight), a killed
+instance, a stopped database, per-client login limits, the scheduler, static files,
+/metrics, backups.
 
 The tests share one stack and run in file order; a test that stops something starts it
 again before it ends.
@@ -12,11 +14,15 @@ import datetime as dt
 import io
 import json
 import re
+import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
+from html import unescape
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from django.core.files.storage import default_storage
@@ -24,6 +30,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from stacktests.conftest import (
+    CSRF_INPUT,
     STATE,
     Browser,
     postgres,
@@ -34,6 +41,7 @@ from stacktests.conftest import (
 )
 from tools.stacktest import ROOT, render_nginx_templates
 
+METRIC_SAMPLE = re.compile(r"^(?P<name>[a-z_]+)\{(?P<labels>[^}]*)\} (?P<value>[0-9.e+]+)$", re.MULTILINE)
 STATIC_LINK = re.compile(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"')
 PHOTO_LINK = re.compile(r'src="(https://127\.0\.0\.1:\d+/coworking-media/[^"]+)"')
 
@@ -158,6 +166,129 @@ def test_a_booking_confirmation_is_sent_by_the_worker_even_after_a_mail_outage(b
     subjects = wait_until(lambda: subjects_to(member.email), "the confirmation email", timeout=90)
     assert len(subjects) == 1
     assert "Booking confirmed: " in subjects[0]
+
+
+# --- the web server (docker/web.sh) behind nginx ----------------------------------------------
+
+
+def _direct(address: str, path: str, **headers: str) -> requests.Response:
+    """Straight to one instance, past nginx, as a container on the same network would."""
+    return requests.get(
+        f"http://{address}{path}", headers={"Host": "127.0.0.1", **headers}, allow_redirects=False, timeout=10
+    )
+
+
+def test_the_app_sees_https_only_through_nginxs_forwarded_proto(browser):
+    # HSTS comes from Django's SecurityMiddleware alone, and only on a request it holds secure.
+    page = browser.get("/accounts/login/")
+    assert page.status_code == 200
+    assert page.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    address = STATE["web_addresses"][0]
+    told = _direct(address, "/accounts/login/", **{"X-Forwarded-Proto": "https"})
+    assert told.status_code == 200
+    assert "Strict-Transport-Security" in told.headers
+    plain = _direct(address, "/accounts/login/")
+    assert (plain.status_code, plain.headers["Location"]) == (301, "https://127.0.0.1/accounts/login/")
+
+
+def _login_pages_counted(address: str) -> float:
+    metrics = _direct(address, "/metrics")
+    assert metrics.status_code == 200
+    for sample in METRIC_SAMPLE.finditer(metrics.text):
+        labels = set(sample["labels"].split(","))
+        if sample["name"] == "django_http_requests_total" and labels == {
+            'method="GET"',
+            'view="account_login"',
+            'status="200"',
+        }:
+            return float(sample["value"])
+    return 0.0
+
+
+def _worker_pids(leader: int) -> set[int]:
+    children = Path(f"/proc/{leader}/task/{leader}/children").read_text().split()
+    return {int(pid) for pid in children}
+
+
+def test_metrics_add_up_over_the_workers_of_an_instance():
+    address = STATE["web_addresses"][0]
+    folder = Path(STATE["processes"]["web1"]["env"]["PROMETHEUS_MULTIPROC_DIR"])
+    before = _login_pages_counted(address)
+    # Each request on a new connection, which the kernel hands to either worker.
+    for _ in range(12):
+        assert _direct(address, "/accounts/login/", **{"X-Forwarded-Proto": "https"}).status_code == 200
+    # Whichever worker answers the scrape, it reports the instance's total.
+    assert [_login_pages_counted(address) - before for _ in range(6)] == [12.0] * 6
+    writers = {name.stem.rsplit("_", 1)[1] for name in folder.glob("counter_*.db")}
+    workers = {str(pid) for pid in _worker_pids(process("web1").pid())}
+    assert len(workers) == int(STATE["processes"]["web1"]["env"]["WEB_WORKERS"]) == 2
+    assert workers <= writers
+
+
+def test_a_web_worker_that_dies_is_replaced_and_no_request_fails(browser):
+    web2 = process("web2")
+    leader = web2.pid()
+    workers = _worker_pids(leader)
+    assert len(workers) == 2
+    dead = min(workers)
+    subprocess.run(["kill", "-KILL", str(dead)], check=True)
+    statuses = [browser.get("/accounts/login/").status_code for _ in range(20)]
+    assert statuses == [200] * 20
+    replaced = wait_until(
+        lambda: len(_worker_pids(leader) - {dead}) == 2 and _worker_pids(leader),
+        "web2 to start a new worker",
+        timeout=30,
+    )
+    assert dead not in replaced
+    assert web2.pid() == leader, "the instance itself was restarted"
+    assert _direct(STATE["web_addresses"][1], "/healthz").status_code == 200
+
+
+def test_a_stopped_web_instance_finishes_the_request_in_flight():
+    web1 = process("web1")
+    address = STATE["web_addresses"][0]
+    host, port = address.split(":")
+    # A wrong password with a valid CSRF token: only a form Django has read gets its answer.
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.9"}
+    page = _direct(address, "/accounts/login/", **forwarded)
+    token = unescape(CSRF_INPUT.search(page.text)[1])
+    form = {"login": "nobody@example.org", "password": "wrong", "csrfmiddlewaretoken": token}
+    body = urlencode(form).encode()
+    head = (
+        "POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n"
+        "X-Forwarded-For: 127.0.0.9\r\nReferer: https://127.0.0.1/accounts/login/\r\n"
+        f"Cookie: csrftoken={page.cookies['csrftoken']}\r\n"
+        f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=30) as client:
+        # Half the body: the request has started and cannot be answered yet.
+        client.sendall(head + body[:10])
+        time.sleep(0.5)
+        # What `docker stop` does: SIGTERM to the container's first process only.
+        stopping = threading.Thread(target=web1.stop, kwargs={"sig": signal.SIGTERM, "leader_only": True})
+        stopping.start()
+        wait_until(lambda: not _answers_directly(address), "web1 to stop listening", every=0.1)
+        client.setblocking(False)
+        try:
+            early = client.recv(1)  # b"" would be a closed connection, bytes an early answer
+        except BlockingIOError:
+            early = None
+        assert early is None, "the connection was closed or answered before the request was complete"
+        client.setblocking(True)
+        client.sendall(body[10:])
+        response = b""
+        while chunk := client.recv(65536):
+            response += chunk
+    stopping.join(timeout=60)
+    assert not stopping.is_alive()
+    status_line, _, rest = response.partition(b"\r\n")
+    # The whole page, up to its end (the body ends where the connection closes).
+    assert status_line == b"HTTP/1.1 200 OK", response[:500]
+    assert b"The email address and/or password you specified are not correct." in rest
+    assert rest.rstrip().endswith(b"</html>")
+    web1.start()
+    wait_until(lambda: _answers_directly(address), "web1 to come back", timeout=60)
 
 
 # --- failures -------------------------------------------------------------------------------

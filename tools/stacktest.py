@@ -4,7 +4,7 @@
 
 Starts what compose starts, from the same files: a throwaway PostgreSQL and a SeaweedFS S3
 server (tools/testenv.py's), the one-shot docker/migrate.sh, two web instances through
-docker/web.sh (gunicorn), the worker and the scheduler with compose's commands, Debian's
+docker/web.sh (granian), the worker and the scheduler with compose's commands, Debian's
 nginx with the site config rendered from docker/nginx/templates, and a real SMTP sink
 (aiosmtpd). The app's environment is compose's own (x-app-environment), interpolated with
 the values below; only the service addresses change (db:5432, minio:9000 become loopback
@@ -53,8 +53,8 @@ DOTENV = {
     "POSTGRES_DB": "app",
     "AWS_STORAGE_BUCKET_NAME": BUCKET,
     "EMAIL_USE_TLS": "false",
-    "GUNICORN_WORKERS": "2",
-    "GUNICORN_THREADS": "2",
+    "WEB_WORKERS": "2",
+    "WEB_THREADS": "2",
     "LANGUAGE_CODE": "en",
     # Fewer wrong passwords per address than the default 20, so proving the limit is quick.
     "LOGIN_RATE_LIMIT": "5/m/ip,5/5m/key",
@@ -260,15 +260,20 @@ class Process:
     def pid(self) -> int | None:
         return int(self.pidfile.read_text()) if self.pidfile.exists() else None
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
-        """Signal the whole process group (gunicorn's workers too) and wait for the leader.
-        The pid file goes first, so the supervisor knows the stop is deliberate."""
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20, leader_only: bool = False) -> None:
+        """Signal the whole process group (the web server's workers too), or only its leader
+        as `docker stop` does (the container's PID 1), and wait for the leader; whatever is
+        left after `timeout` is killed. The pid file goes first, so the supervisor knows the
+        stop is deliberate."""
         pid = self.pid()
         if pid is None:
             return
         self.pidfile.unlink()
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, sig)
+            if leader_only:
+                os.kill(pid, sig)
+            else:
+                os.killpg(pid, sig)
         deadline = time.monotonic() + timeout
         while _alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -370,7 +375,7 @@ def build(tmp: Path, cleanup: contextlib.ExitStack) -> dict:
     for index, address in enumerate(WEB_ADDRESSES, start=1):
         env = {
             **web_env,
-            "GUNICORN_BIND": f"{address}:{ports['web']}",
+            "WEB_BIND": f"{address}:{ports['web']}",
             # Each container has its own /tmp.
             "PROMETHEUS_MULTIPROC_DIR": str(tmp / f"prometheus-web{index}"),
         }
@@ -409,7 +414,7 @@ def build(tmp: Path, cleanup: contextlib.ExitStack) -> dict:
     processes[-1].start()
 
     for address in WEB_ADDRESSES:
-        wait_for_port(address, ports["web"], f"gunicorn on {address}")
+        wait_for_port(address, ports["web"], f"the web server on {address}")
     wait_for_port("127.0.0.1", ports["https"], "nginx")
     wait_for_port("127.0.0.1", ports["smtp"], "the SMTP sink")
     supervisor = Supervisor(processes)

@@ -49,8 +49,12 @@ def test_fifty_members_race_for_one_desk_through_the_api(desk):
 
 
 def _serve(port: int, **env: str) -> subprocess.Popen:
+    """One worker of the shipped server (docker/web.sh's granian), on its own port."""
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "coworking.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [
+            *(sys.executable, "-m", "granian", "--interface", "wsgi", "--no-ws", "--workers", "1"),
+            *("--host", "127.0.0.1", "--port", str(port), "coworking.wsgi:application"),
+        ],
         cwd=ROOT,
         env=process_env(**env),
         stdout=subprocess.DEVNULL,

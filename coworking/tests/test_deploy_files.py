@@ -689,8 +689,8 @@ def test_dockerfile_command_script_is_in_the_image():
     assert "." in copy_sources(), "the project is copied whole, which brings the script along"
 
 
-def test_web_script_starts_gunicorn_with_env_tuning(tmp_path):
-    stub(tmp_path, "gunicorn", 'printf "%s\\n" "$@"\n')
+def test_web_script_starts_granian_with_env_tuning(tmp_path):
+    stub(tmp_path, "granian", 'printf "%s\\n" "$@"\n')
 
     def arguments(env: dict[str, str]) -> list[str]:
         result = run([str(WEB_SCRIPT)], tmp_path, env)
@@ -700,26 +700,46 @@ def test_web_script_starts_gunicorn_with_env_tuning(tmp_path):
     def option(args: list[str], name: str) -> str:
         return args[args.index(name) + 1]
 
+    def tuning(args: list[str]) -> tuple[str, ...]:
+        return tuple(option(args, name) for name in ("--host", "--port", "--workers", "--blocking-threads"))
+
     defaults = arguments({})
-    assert "--access-logfile" not in defaults, "the app already logs every request"
     assert defaults[0] == "coworking.wsgi:application"
-    assert option(defaults, "--bind") == "0.0.0.0:8000"
-    assert (option(defaults, "--workers"), option(defaults, "--threads")) == ("3", "2")
-    tuned = arguments(
-        {
-            "GUNICORN_WORKERS": "5",
-            "GUNICORN_THREADS": "4",
-            "FORWARDED_ALLOW_IPS": "10.0.0.2",
-            "GUNICORN_BIND": "127.0.0.2:9000",
-        }
+    assert option(defaults, "--interface") == "wsgi"
+    assert tuning(defaults) == ("0.0.0.0", "8000", "2", "2")
+    # The app logs every request as JSON; a dead worker comes back; SIGTERM waits 30 s at most.
+    assert {"--no-access-log", "--no-ws", "--respawn-failed-workers"} <= set(defaults)
+    assert option(defaults, "--workers-kill-timeout") == "30"
+    assert tuning(arguments({"WEB_WORKERS": "5", "WEB_THREADS": "4", "WEB_BIND": "127.0.0.2:9000"})) == (
+        "127.0.0.2",
+        "9000",
+        "5",
+        "4",
     )
-    assert (option(tuned, "--workers"), option(tuned, "--threads")) == ("5", "4")
-    assert option(tuned, "--forwarded-allow-ips") == "10.0.0.2"
-    assert option(tuned, "--bind") == "127.0.0.2:9000"
+    # An .env from the gunicorn releases keeps working; the new names win over it.
+    old = {"GUNICORN_WORKERS": "3", "GUNICORN_THREADS": "6", "GUNICORN_BIND": "127.0.0.3:9001"}
+    assert tuning(arguments(old)) == ("127.0.0.3", "9001", "3", "6")
+    assert tuning(arguments({**old, "WEB_WORKERS": "1", "WEB_THREADS": "", "WEB_BIND": "[::1]:9002"})) == (
+        "::1",
+        "9002",
+        "1",
+        "6",
+    )
+    unix = arguments({"WEB_BIND": "unix:/run/web.sock"})
+    assert option(unix, "--uds") == "/run/web.sock"
+    assert "--host" not in unix and "--port" not in unix
+
+
+def test_web_script_refuses_a_bind_without_a_port(tmp_path):
+    stub(tmp_path, "granian", "echo started\n")
+    result = run([str(WEB_SCRIPT)], tmp_path, {"WEB_BIND": "0.0.0.0"})
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == "web.sh: WEB_BIND must be host:port or unix:/path, not '0.0.0.0'\n"
 
 
 def test_web_script_empties_the_metrics_folder(tmp_path):
-    stub(tmp_path, "gunicorn", 'ls -A "$PROMETHEUS_MULTIPROC_DIR"\n')
+    stub(tmp_path, "granian", 'ls -A "$PROMETHEUS_MULTIPROC_DIR"\n')
     folder = tmp_path / "prometheus"
     folder.mkdir()
     (folder / "counter_123.db").write_text("stale")
@@ -736,7 +756,8 @@ def test_requirements_provide_the_image_runtime():
         for line in (ROOT / "requirements.txt").read_text().splitlines()
         if line.strip() and not line.startswith(("#", "-"))
     }
-    assert {"gunicorn", "whitenoise"} <= names
+    assert {"granian", "whitenoise"} <= names
+    assert "gunicorn" not in names, "the image serves with granian; gunicorn is a test tool only"
     assert names & {"psycopg", "psycopg-binary", "psycopg2", "psycopg2-binary"}
 
 
