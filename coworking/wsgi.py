@@ -1,4 +1,4 @@
-"""The WSGI application gunicorn serves (docker/web.sh), and `manage.py runserver` too.
+"""The WSGI application granian serves (docker/web.sh), and `manage.py runserver` too.
 
 The liveness probe, /healthz, is answered here, before Django: it says that the process
 serves requests and nothing more, so it must not cost a session, a user or a database

@@ -6,7 +6,7 @@
 
 For each preset a child process starts a PostgreSQL cluster (the seeded data directory
 is cached in artifacts/bench-cache/ and copied, so a second run skips the seeding), runs
-gunicorn through docker/web.sh with production settings (DEBUG off, persistent
+granian through docker/web.sh with production settings (DEBUG off, persistent
 connections), logs members in (a session each, in pools per endpoint), measures the SQL
 of one request per endpoint in-process, then drives every endpoint with wrk from
 another process, `--runs` times interleaved, and keeps the medians; then the booking
@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import pwd
+import re
 import shlex
 import shutil
 import signal
@@ -40,18 +41,17 @@ from tools.testenv import ROOT, Postgres, free_port
 CACHE = Path(os.environ.get("ARTIFACTS_DIR", ROOT / "artifacts")) / "bench-cache"
 SHIPPED = ["sh", "docker/web.sh"]
 SEED_ZONE = zoneinfo.ZoneInfo("Europe/Moscow")  # seed_bench's: its "today" dates the data
-# Servers compared on /healthz and the day view (`--servers`): name, command, worker
-# processes. The app is the same WSGI (or ASGI) application with the same settings.
-GUNICORN = {"gthread 3×2": ("3", "2"), "sync 5": ("5", "1"), "sync 3": ("3", "1")}
+# Servers compared on /healthz and the day view (`--servers`): name, command, environment.
+# The app is the same WSGI (or ASGI) application with the same settings; the shipped one
+# is granian through docker/web.sh.
+GUNICORN = ["gunicorn", "coworking.wsgi:application", "-b", "127.0.0.1:{port}"]
 UVICORN = ["gunicorn", "coworking.asgi:application", "-k", "uvicorn_worker.UvicornWorker", "-w", "3"]
-GRANIAN = ["granian", "--interface", "wsgi", "--workers", "3", "--no-ws", "--host", "127.0.0.1"]
 SERVERS = [
-    *(
-        (f"gunicorn {name}", SHIPPED, {"GUNICORN_WORKERS": workers, "GUNICORN_THREADS": threads})
-        for name, (workers, threads) in GUNICORN.items()
-    ),
+    ("granian WSGI 2×2 (shipped)", SHIPPED, {"WEB_WORKERS": "2", "WEB_THREADS": "2"}),
+    ("granian WSGI 3×2", SHIPPED, {"WEB_WORKERS": "3", "WEB_THREADS": "2"}),
+    ("gunicorn gthread 3×2", [*GUNICORN, "-w", "3", "--threads", "2"], {}),
+    ("gunicorn sync 5", [*GUNICORN, "-w", "5"], {}),
     ("gunicorn + uvicorn worker ×3 (ASGI)", [*UVICORN, "-b", "127.0.0.1:{port}"], {}),
-    ("granian WSGI ×3", [*GRANIAN, "--port", "{port}", "coworking.wsgi:application"], {}),
 ]
 
 
@@ -72,9 +72,9 @@ def production_env(database_url: str, workers: int, threads: int, port: int) -> 
         "AWS_SECRET_ACCESS_KEY": "bench",
         "DATABASE_URL": database_url,
         "API_THROTTLE_RATE": "1000000/m",  # the API's per-member limit would cap the load
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": str(workers),
-        "GUNICORN_THREADS": str(threads),
+        "WEB_BIND": f"127.0.0.1:{port}",
+        "WEB_WORKERS": str(workers),
+        "WEB_THREADS": str(threads),
         "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
         "PYTHONPATH": str(ROOT),
         "DJANGO_SETTINGS_MODULE": "coworking.settings",
@@ -289,7 +289,7 @@ def compare_servers(args, env, tmp, postgres, fixture) -> list[dict]:
         if shutil.which(command[0], path=env["PATH"]) is None:
             continue
         port = free_port()
-        server_env = {**env, **extra, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+        server_env = {**env, **extra, "WEB_BIND": f"127.0.0.1:{port}"}
         try:
             server = start_server(command, server_env, port, tmp / "servers.log")
         except RuntimeError as error:
@@ -338,7 +338,7 @@ def report(outcomes: list[dict], command: str, args: argparse.Namespace) -> str:
         f"- Machine: {host['cores']} cores ({host['cpu']}), {host['memory_gb']} GB, {host['os']}; "
         f"Python {host['python']}, {host['postgresql']}, {host['wrk']}; load average at the end "
         f"{', '.join(f'{value:.1f}' for value in host['load_average'])}.",
-        f"- Server: gunicorn through docker/web.sh, {args.workers} worker(s) × {args.threads} thread(s), "
+        f"- Server: granian through docker/web.sh, {args.workers} worker(s) × {args.threads} thread(s), "
         "DEBUG off, CONN_MAX_AGE=60; PostgreSQL with fsync off (a throwaway cluster).",
         f"- Load: wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s on loopback from another "
         f"process, members logged in with a session each; every figure is the median of {args.runs} "
@@ -402,8 +402,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", 0)) or None)
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", 0)) or None)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 0)) or None)
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 0)) or None)
     parser.add_argument("--servers", action="store_true", help="also compare server choices (first preset)")
     parser.add_argument("--only", action="append", help="one endpoint by name (repeatable)")
     parser.add_argument("--output", default="docs/benchmarks.md")
@@ -456,9 +456,9 @@ def main(argv: list[str]) -> int:
 def recommended_workers() -> tuple[int, int]:
     """docker/web.sh's defaults: what the server comparison chose for this machine."""
     text = (ROOT / "docker" / "web.sh").read_text()
-    workers = int(text.split("GUNICORN_WORKERS:-", 1)[1].split("}", 1)[0])
-    threads = int(text.split("GUNICORN_THREADS:-", 1)[1].split("}", 1)[0])
-    return workers, threads
+    workers = re.search(r"WEB_WORKERS:-[^0-9}]*(\d+)", text)
+    threads = re.search(r"WEB_THREADS:-[^0-9}]*(\d+)", text)
+    return int(workers[1]), int(threads[1])
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ def test_seed_bench_refuses_a_seeded_database():
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="make bench installs wrk")
 def test_make_bench_smoke_measures_every_page_and_the_race(tmp_path):
-    """The whole harness on the tiny preset: a cluster, gunicorn, wrk, the race, the report."""
+    """The whole harness on the tiny preset: a cluster, granian, wrk, the race, the report."""
     result = subprocess.run(
         [sys.executable, "-m", "tools.benchenv", "--smoke"],
         cwd=ROOT,
