@@ -14,18 +14,16 @@ from functools import cached_property
 from typing import NamedTuple
 from urllib.parse import urlencode
 
-from django.core.cache import caches
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from bookings import services
+from bookings.kept import DAY_TABLES, Kept, kept_table
 from bookings.models import Booking
 from bookings.times import clock, is_repeated, zone_label
 from spaces.models import Building, Desk, Room
@@ -186,10 +184,17 @@ class DayGrid:
         return self.day == self.building.local_today()
 
 
-def day_columns(building: Building, day: dt.date, slot_minutes: int, now: dt.datetime) -> list[Column]:
+def day_columns(
+    building: Building,
+    day: dt.date,
+    slot_minutes: int,
+    now: dt.datetime,
+    slots: list[dt.datetime] | None = None,
+) -> list[Column]:
+    """The day's slots (`slots`, when the caller has them already) as the grids' columns."""
     step = dt.timedelta(minutes=slot_minutes)
     columns = []
-    for start in services.day_slots(building, day, slot_minutes):
+    for start in services.day_slots(building, day, slot_minutes) if slots is None else slots:
         # In UTC: adding to a local time is wall-clock arithmetic, wrong across DST.
         end = start.astimezone(dt.UTC) + step
         column = Column(start, end, start.strftime("%H:%M"), past=start < now, on_the_hour=start.minute == 0)
@@ -291,45 +296,18 @@ def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
     grid = DayGrid(building, day, columns, [], 0, *now_mark(columns, now))
     if not columns:
         return grid
-    # Staff see who holds each booking: their tables are not kept.
-    key = None if viewer.is_staff else table_key(grid)
-    cache = caches[TABLES]
-    shared = cache.get(key) if key else None
-    if shared is not None:
-        kept = shared if viewer.pk not in shared.holders else cache.get(f"{key}:{viewer.pk}")
-        if kept is not None:
-            grid.table, grid.booked_by_viewer = kept.html, kept.mine
-            grid.has_places, grid.has_plans = kept.has_places, kept.has_plans
-            return grid
-    holders = _fill(grid, viewer)
-    grid.table = render_to_string("bookings/day_table.html", {"grid": grid})
-    if key:
-        kept = KeptTable(grid.table, grid.has_places, grid.has_plans, holders, grid.booked_by_viewer)
-        # The table of a member who holds none of its bookings is everyone else's too.
-        cache.set(f"{key}:{viewer.pk}" if grid.booked_by_viewer else key, kept)
+    passed = sum(column.past for column in columns)
+    parts = ("day", building.pk, building.version, day.isoformat(), passed)
+    kept = kept_table(DAY_TABLES, parts, viewer, lambda: _render(grid, viewer))
+    grid.table, grid.booked_by_viewer = kept.html, kept.mine
+    grid.has_places, grid.has_plans = kept.facts
     return grid
 
 
-# The rendered tables of the day grid, kept in each process's memory. A key names all
-# they show: the building's version (which changes, in the same transaction, with every
-# booking, place, opening hour or rule of the building), the day, the language and how
-# many of the day's slots have passed. So a kept table is never out of date, and a booked
-# slot is never shown free.
-TABLES = "day_tables"
-
-
-class KeptTable(NamedTuple):
-    html: SafeString  # rendered by the template engine, and pickled as such
-    has_places: bool
-    has_plans: bool
-    holders: frozenset[int]  # who holds a booking in it: they see their own table
-    mine: int
-
-
-def table_key(grid: DayGrid) -> str:
-    passed = sum(column.past for column in grid.columns)
-    building = grid.building
-    return f"day:{building.pk}:{building.version}:{grid.day.isoformat()}:{get_language()}:{passed}"
+def _render(grid: DayGrid, viewer: User) -> Kept:
+    holders = _fill(grid, viewer)
+    html = render_to_string("bookings/day_table.html", {"grid": grid})
+    return Kept(html, holders, grid.booked_by_viewer, (grid.has_places, grid.has_plans))
 
 
 def _fill(grid: DayGrid, viewer: User) -> frozenset[int]:

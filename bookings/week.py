@@ -7,12 +7,14 @@ ends by the exclusion constraint's range index on PostgreSQL).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import heapq
 import itertools
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from bookings import services
 from bookings.grid import Booked, CellWords, Column, day_columns, place_label
+from bookings.kept import WEEK_TABLES, Kept, kept_table
 from bookings.models import Booking
 from spaces.models import Building, Desk, Room
 
@@ -49,8 +52,10 @@ class Week:
     building: Building
     first_day: dt.date
     days: list[dt.date]
-    rows: list[WeekRow]
+    rows: list[WeekRow]  # built only when the table is rendered
     booked_by_viewer: int
+    # The table of slots and days (bookings/week_table.html), rendered or kept.
+    table: str = ""
 
     @property
     def previous(self) -> dt.date:
@@ -142,22 +147,55 @@ def _booking_cell(booking: Booked, viewer: User, words: CellWords) -> WeekCell:
 
 
 def week_of(place: Desk | Room, building: Building, day: dt.date, viewer: User) -> Week:
-    """The week (Monday to Sunday) holding `day` for one desk or room."""
+    """The week (Monday to Sunday) holding `day` for one desk or room, with its table
+    rendered (`table`), from the cache when it can (then `rows` stays empty)."""
     first_day = monday_of(day)
     days = [first_day + dt.timedelta(days=n) for n in range(DAYS)]
+    week = Week(place, building, first_day, days, [], 0)
     rules = services.rules_for(building)
     now = timezone.now()
-    columns_by_day = [day_columns(building, each, rules.slot_minutes, now) for each in days]
+    slots_by_day = [services.day_slots(building, each, rules.slot_minutes) for each in days]
+    passed = sum(bisect.bisect_left(slots, now) for slots in slots_by_day)
+    kind = "desk" if isinstance(place, Desk) else "room"
+    parts = ("week", kind, place.pk, building.version, first_day.isoformat(), passed)
+    render = partial(_render, week, viewer, rules.slot_minutes, now, slots_by_day)
+    kept = kept_table(WEEK_TABLES, parts, viewer, render)
+    week.table, week.booked_by_viewer = kept.html, kept.mine
+    return week
+
+
+def _render(
+    week: Week, viewer: User, slot_minutes: int, now: dt.datetime, slots_by_day: list[list[dt.datetime]]
+) -> Kept:
+    building = week.building
+    columns_by_day = [
+        day_columns(building, day, slot_minutes, now, slots)
+        for day, slots in zip(week.days, slots_by_day, strict=True)
+    ]
+    everything = [column for columns in columns_by_day for column in columns]
+    bookings = _place_bookings(week.place, everything[0].start, everything[-1].end) if everything else []
+    week.rows = _rows(week.place, building, columns_by_day, bookings, viewer)
+    week.booked_by_viewer = sum(booking.user_id == viewer.pk for booking in bookings)
+    html = render_to_string("bookings/week_table.html", {"week": week})
+    return Kept(html, frozenset(booking.user_id for booking in bookings), week.booked_by_viewer)
+
+
+def _rows(
+    place: Desk | Room,
+    building: Building,
+    columns_by_day: list[list[Column]],
+    bookings: list[Booked],
+    viewer: User,
+) -> list[WeekRow]:
+    """The week's rows: one per slot of the day, a cell per day (None under a booking
+    spanning rows from above)."""
     keys_by_day = [_day_keys(columns) for columns in columns_by_day]
     keys = _row_keys(keys_by_day)
     index_of = {key: n for n, key in enumerate(keys)}
-    grid: list[list[WeekCell | None]] = [[WeekCell("closed") for _day in days] for _key in keys]
+    grid: list[list[WeekCell | None]] = [[WeekCell("closed") for _day in columns_by_day] for _key in keys]
     labels = [""] * len(keys)
-    everything = [column for columns in columns_by_day for column in columns]
-    bookings = _place_bookings(place, everything[0].start, everything[-1].end) if everything else []
     words = CellWords(_("You"), _("Your booking"), _("Taken"), _("Taken until %(time)s"), building.zone)
     link = _booking_link(place)
-    mine = sum(booking.user_id == viewer.pk for booking in bookings)
     for day_index, columns in enumerate(columns_by_day):
         rows_of_day = [index_of[key] for key in keys_by_day[day_index]]
         for column, row in zip(columns, rows_of_day, strict=True):
@@ -183,8 +221,7 @@ def week_of(place: Desk | Room, building: Building, day: dt.date, viewer: User) 
             position += covered
         for rest in range(position, len(columns)):
             grid[rows_of_day[rest]][day_index] = _free_or_past(columns[rest], link)
-    rows = [WeekRow(labels[n], grid[n]) for n in range(len(keys))]
-    return Week(place, building, first_day, days, rows, mine)
+    return [WeekRow(labels[n], grid[n]) for n in range(len(keys))]
 
 
 def _booking_link(place: Desk | Room) -> str:

@@ -219,6 +219,14 @@ CACHES = {
         "TIMEOUT": 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 200},
     },
+    # A place's week table (bookings.week), kept the same way (bookings.kept): about 20 KB
+    # each, so at most ~10 MB a worker for the weeks of 500 places.
+    "week_tables": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "week-tables",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
 
 # Uploads: local files unless an S3 endpoint or bucket is configured.

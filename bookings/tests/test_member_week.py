@@ -201,3 +201,11 @@ def test_week_queries_do_not_grow_with_bookings(client, member, count, django_as
         cell for row in response.context["week"].rows for cell in row.cells if cell and cell.state == "taken"
     ]
     assert [cell.rows for cell in taken] == [4] * count
+
+    # Another member holding none of these bookings gets the same table, kept: the
+    # bookings are not read.
+    client.force_login(UserFactory(language=member.language))
+    with django_assert_num_queries(5):
+        again = _week(client, room, MONDAY)
+    assert again.context["week"].table == response.context["week"].table
+    assert again.context["week"].table.count('class="c-taken"') == count
