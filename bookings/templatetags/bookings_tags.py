@@ -8,11 +8,10 @@ import zoneinfo
 from django import template
 from django.templatetags.tz import do_timezone
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from bookings import again, grid, services, times
+from bookings import again, grid, rows, services, times
 from bookings.models import Booking
 
 register = template.Library()
@@ -37,12 +36,49 @@ def place_name(place) -> str:
     return grid.place_label(place)
 
 
-@register.filter
-def when(booking: Booking) -> str:
-    """The day and times in the building's zone, e.g. "Thu, 26 November · 10:00–11:30"
-    ("02:00 CEST–02:00 CET" in the repeated autumn hour)."""
-    hours = times.clock_range(booking.start, booking.end, booking.building.zone)
-    return f"{date_format(booking.local_start, 'D, j E')} · {hours}"
+register.filter("when", rows.when)
+
+
+def _rows(context: template.Context) -> rows.Rows:
+    """The page's row writer, made at its first row: the rows of a page share it."""
+    render_context = context.render_context
+    writer = render_context.get(rows.Rows)
+    if writer is None:
+        writer = render_context[rows.Rows] = rows.Rows(context)
+    return writer
+
+
+@register.simple_tag(takes_context=True)
+def upcoming_rows(context: template.Context, bookings) -> str:
+    return _rows(context).upcoming(bookings)
+
+
+@register.simple_tag(takes_context=True)
+def history_rows(context: template.Context, bookings) -> str:
+    return _rows(context).history(bookings)
+
+
+@register.simple_tag(takes_context=True)
+def compact_rows(context: template.Context, bookings) -> str:
+    return _rows(context).compact(bookings)
+
+
+@register.simple_tag(takes_context=True)
+def date_tile(context: template.Context, booking: Booking) -> str:
+    """The day of the booking in its building's zone, as a small calendar leaf."""
+    return mark_safe(_rows(context).date_tile(booking))  # noqa: S308 - escaped by Rows
+
+
+@register.simple_tag(takes_context=True)
+def status_badge(context: template.Context, booking: Booking) -> str:
+    """The booking's state; the page's `now` tells a finished or running booking apart."""
+    return mark_safe(_rows(context).status_badge(booking))  # noqa: S308 - escaped by Rows
+
+
+@register.simple_tag(takes_context=True)
+def cancel_form(context: template.Context, booking: Booking, following: int = 0) -> str:
+    """Cancel the booking; `following` counts the later occurrences of its series."""
+    return mark_safe(_rows(context).cancel_form(booking, following))  # noqa: S308 - escaped by Rows
 
 
 @register.filter

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from bookings import again, grid, services
 from bookings import ics as ical
 from bookings.models import Booking, CalendarFeed
-from bookings.templatetags.bookings_tags import when as booking_when
+from bookings.rows import when as booking_when
 from coworking.navigation import widgets
 from coworking.pager import page_of
 
