@@ -1,8 +1,9 @@
 """One place's week: its seven days against the slots of the day, for the week view.
 
-Built from a fixed number of queries: the place with its building and rules, the
-opening hours, the default rules and the week's bookings of that place (bounded on both
-ends by the exclusion constraint's range index on PostgreSQL).
+Built from a fixed number of queries: the place with its building and rules; unless the
+week's slots are kept, the opening hours and the default rules; unless the week's table
+is kept, the week's bookings of that place (bounded on both ends by the exclusion
+constraint's range index on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import itertools
 from dataclasses import dataclass
 from functools import cached_property, partial
 
+from django.core.cache import caches
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -152,16 +155,33 @@ def week_of(place: Desk | Room, building: Building, day: dt.date, viewer: User) 
     first_day = monday_of(day)
     days = [first_day + dt.timedelta(days=n) for n in range(DAYS)]
     week = Week(place, building, first_day, days, [], 0)
-    rules = services.rules_for(building)
     now = timezone.now()
-    slots_by_day = [services.day_slots(building, each, rules.slot_minutes) for each in days]
+    slot_minutes, slots_by_day = week_slots(building, first_day)
     passed = sum(bisect.bisect_left(slots, now) for slots in slots_by_day)
     kind = "desk" if isinstance(place, Desk) else "room"
     parts = ("week", kind, place.pk, building.version, first_day.isoformat(), passed)
-    render = partial(_render, week, viewer, rules.slot_minutes, now, slots_by_day)
+    render = partial(_render, week, viewer, slot_minutes, now, slots_by_day)
     kept = kept_table(WEEK_TABLES, parts, viewer, render)
     week.table, week.booked_by_viewer = kept.html, kept.mine
     return week
+
+
+def week_slots(building: Building, first_day: dt.date) -> tuple[int, list[list[dt.datetime]]]:
+    """The slot length and the slot starts of each day of the week from `first_day`, kept
+    per building version (which its rules and opening hours change).
+
+    Queries, unless kept: the default rules and the building's own (1 or 2) and its
+    opening hours (1).
+    """
+    key = f"slots:{building.pk}:{building.version}:{first_day.isoformat()}"
+
+    def work_out() -> tuple[int, list[list[dt.datetime]]]:
+        prefetch_related_objects([building], "opening_hours")
+        minutes = services.rules_for(building).slot_minutes
+        days = [first_day + dt.timedelta(days=n) for n in range(DAYS)]
+        return minutes, [services.day_slots(building, day, minutes) for day in days]
+
+    return caches[WEEK_TABLES].get_or_set(key, work_out)
 
 
 def _render(

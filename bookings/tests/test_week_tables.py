@@ -61,7 +61,8 @@ def _free(table: str, start: dt.datetime) -> bool:
 def _book(client: Client, member, place: str, day: dt.date, start: str, end: str) -> None:
     client.force_login(member)
     response = client.post(
-        reverse("bookings:new"), {"place": place, "date": day.isoformat(), "start_time": start, "end_time": end}
+        reverse("bookings:new"),
+        {"place": place, "date": day.isoformat(), "start_time": start, "end_time": end},
     )
     assert response.status_code == 302
 
