@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import NamedTuple
 from urllib.parse import urlencode
 
+from django.core.cache import caches
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -204,6 +205,20 @@ def day_columns(
     return columns
 
 
+def kept_day_columns(building: Building, day: dt.date, now: dt.datetime) -> list[Column]:
+    """day_columns, with the slots kept per building version (its rules and opening hours
+    change it) and day; only whether each has passed is worked out again."""
+    key = f"slots:{building.pk}:{building.version}:{day.isoformat()}"
+    cache = caches[DAY_TABLES]
+    columns = cache.get(key)
+    if columns is None:
+        columns = day_columns(building, day, services.rules_for(building).slot_minutes, now)
+        cache.set(key, columns)
+    for column in columns:
+        column.past = column.start < now
+    return columns
+
+
 @dataclass(frozen=True)
 class CellWords:
     """Cell texts, translated once per grid rather than once per cell."""
@@ -286,13 +301,13 @@ def day_grid(building: Building, day: dt.date, viewer: User) -> DayGrid:
     """The desks (grouped by room) and whole rooms of a building against the day's slots,
     with the table rendered (`table`), from the cache when it can.
 
-    Queries: the rules (1; the building's own should come with it, and its opening hours
-    prefetched), then, unless the table comes from the cache, the rooms with their floor
-    plans and their desks (2) and the day's bookings (1).
+    Queries, unless the slots come from the cache: the default rules (1; the building's
+    own should come with it) and its opening hours (1, unless prefetched); unless the
+    table comes from the cache: the rooms with their floor plans and their desks (2) and
+    the day's bookings (1).
     """
-    rules = services.rules_for(building)
     now = timezone.now()
-    columns = day_columns(building, day, rules.slot_minutes, now)
+    columns = kept_day_columns(building, day, now)
     grid = DayGrid(building, day, columns, [], 0, *now_mark(columns, now))
     if not columns:
         return grid

@@ -165,10 +165,9 @@ def _requested_day(request: HttpRequest, building: Building) -> tuple[dt.date, s
 @login_required
 @vary_on_headers("HX-Request")
 def day(request: HttpRequest, building_id: int) -> HttpResponse:
-    # One list serves the tabs and the building shown, with its opening hours and rules.
-    buildings = naturally(
-        Building.objects.active().select_related("booking_rules").prefetch_related("opening_hours")
-    )
+    # One list serves the tabs and the building shown, with its rules (the grid reads its
+    # opening hours only when the day's slots are not kept).
+    buildings = naturally(Building.objects.active().select_related("booking_rules"))
     building = next((building for building in buildings if building.pk == building_id), None)
     if building is None:
         raise Http404
