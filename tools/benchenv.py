@@ -34,6 +34,7 @@ import tempfile
 import time
 import urllib.request
 import zoneinfo
+from importlib import metadata
 from pathlib import Path
 
 from tools.testenv import ROOT, Postgres, free_port
@@ -338,7 +339,8 @@ def report(outcomes: list[dict], command: str, args: argparse.Namespace) -> str:
         f"- Machine: {host['cores']} cores ({host['cpu']}), {host['memory_gb']} GB, {host['os']}; "
         f"Python {host['python']}, {host['postgresql']}, {host['wrk']}; load average at the end "
         f"{', '.join(f'{value:.1f}' for value in host['load_average'])}.",
-        f"- Server: granian through docker/web.sh, {args.workers} worker(s) × {args.threads} thread(s), "
+        f"- Server: granian {metadata.version('granian')} through docker/web.sh, {args.workers} worker(s) × "
+        f"{args.threads} thread(s), "
         "DEBUG off, CONN_MAX_AGE=60; PostgreSQL with fsync off (a throwaway cluster).",
         f"- Load: wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s on loopback from another "
         f"process, members logged in with a session each; every figure is the median of {args.runs} "
