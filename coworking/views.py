@@ -17,8 +17,15 @@ from coworking.navigation import widgets
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The member's dashboard (each app adds its widgets); a welcome page for visitors."""
-    return render(request, "home.html", {"widgets": widgets("home_widgets")})
+    """The member's dashboard (each app adds its widgets); a welcome page for visitors.
+    Staff whose role shows today's board see it first; a member never reaches the
+    permission backend (two queries a page)."""
+    user = request.user
+    context = {
+        "widgets": widgets("home_widgets"),
+        "today_board": user.is_staff and user.has_perm("staff.view_dashboard"),
+    }
+    return render(request, "home.html", context)
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""Who is in each building now (two queries, however many buildings and visitors)."""
+"""Who is in each building now (two queries, however many buildings and visitors; one for
+the numbers alone)."""
 
 from __future__ import annotations
 
@@ -40,9 +41,13 @@ def buildings_with_presence():
     return Building.objects.active().annotate(present=Coalesce(Subquery(present), 0)).order_by("name", "pk")
 
 
+def counts() -> list[BuildingPresence]:
+    """How many are in each active building, without who (one query): the home card."""
+    return [BuildingPresence(b, b.present) for b in buildings_with_presence()]
+
+
 def who_is_in(viewer: User) -> list[BuildingPresence]:
-    buildings = buildings_with_presence()
-    presence = {b.pk: BuildingPresence(b, b.present) for b in buildings}
+    presence = {item.building.pk: item for item in counts()}
     visits = Visit.objects.open().filter(building__is_active=True).select_related("user", "building")
     if not viewer.is_staff:
         visits = visits.filter(Q(user__visible_to_members=True) | Q(user=viewer))

@@ -92,8 +92,8 @@ def test_home_widget_queries(rf, member, visits, django_assert_num_queries):
     request = rf.get(reverse("home"))
     request.user = member
     # The open visit, the buildings with the member's last booking and visit in each (the
-    # home building), the booking held now, who is in (2).
-    with django_assert_num_queries(5):
+    # home building), the booking held now, the number in each building (nobody by name).
+    with django_assert_num_queries(4):
         html = render_to_string("visits/home_widget.html", {"user": member}, request=request)
     assert html.count('data-testid="presence-count"') == visits
 
