@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django import forms
 from django.utils.formats import date_format
@@ -249,20 +249,30 @@ class FindForm(SlotForm):
         return data
 
 
+class PlaceField(forms.ChoiceField):
+    """A place by key; valid when it is one of `places`, which is asked for that key alone
+    (a BookablePlaces then reads one place, not the list)."""
+
+    places: Mapping[str, Desk | Room] = {}
+
+    def valid_value(self, value) -> bool:
+        return str(value) in self.places
+
+
 class BookingForm(SlotForm):
     """Book one desk or whole room for a slot of one local day (or across midnight)."""
 
-    place = forms.ChoiceField(label=_("Place"))
+    place = PlaceField(label=_("Place"))
 
     field_order = ["place", "date", "start_time", "end_time", "start_pass", "end_pass"]
 
-    def __init__(self, *args, places: dict[str, Desk | Room], **kwargs):
+    def __init__(self, *args, places: Mapping[str, Desk | Room], **kwargs):
         self.places = places
         super().__init__(*args, **kwargs)
-        self.fields["place"].choices = [
-            ("", _("Choose a desk or a room")),
-            *grouped_choices(places.values()),
-        ]
+        field = self.fields["place"]
+        field.places = places
+        # Listed only when the form is shown: a valid post never reads every place.
+        field.choices = lambda: [("", _("Choose a desk or a room")), *grouped_choices(places.values())]
 
     @property
     def chosen_place(self) -> Desk | Room | None:
@@ -358,13 +368,19 @@ def grouped_choices(places: Iterable[Desk | Room]) -> list[tuple[str, list[tuple
     return list(groups.items())
 
 
+def _bookable_desks():
+    return Desk.objects.active().filter(
+        room__is_active=True, room__building__is_active=True, room__kind=Room.Kind.OPEN_SPACE
+    )
+
+
+def _bookable_rooms():
+    return Room.objects.active().filter(building__is_active=True).exclude(kind=Room.Kind.OPEN_SPACE)
+
+
 def bookable_places() -> dict[str, Desk | Room]:
     """Every active desk and whole room of the active buildings (two queries)."""
-    desks = list(
-        Desk.objects.active()
-        .filter(room__is_active=True, room__building__is_active=True, room__kind=Room.Kind.OPEN_SPACE)
-        .select_related("room__building")
-    )
+    desks = list(_bookable_desks().select_related("room__building"))
     desks.sort(
         key=lambda d: (
             natural_key(d.room.building.name),
@@ -374,10 +390,52 @@ def bookable_places() -> dict[str, Desk | Room]:
         )
     )
     rooms = sorted(
-        Room.objects.active()
-        .filter(building__is_active=True)
-        .exclude(kind=Room.Kind.OPEN_SPACE)
-        .select_related("building"),
+        _bookable_rooms().select_related("building"),
         key=lambda room: (natural_key(room.building.name), room.floor, natural_key(room.name)),
     )
     return {place_key(place): place for place in [*desks, *rooms]}
+
+
+def bookable_place(key: str) -> Desk | Room | None:
+    """The bookable place of a key ("desk-12", "room-5"), with its building and the
+    building's rules (one query); None if there is no such place."""
+    kind, _dash, pk = key.partition("-")
+    if not pk.isdigit() or len(pk) > 18:  # no id past 64 bits reaches the database
+        return None
+    if kind == "desk":
+        places = _bookable_desks().select_related("room__building__booking_rules")
+    elif kind == "room":
+        places = _bookable_rooms().select_related("building__booking_rules")
+    else:
+        return None
+    return places.filter(pk=int(pk)).order_by().first()
+
+
+class BookablePlaces(Mapping):
+    """The bookable places by key, read when asked: a key alone reads that place only
+    (one query), the list reads them all (bookable_places, two queries). A booking post
+    asks for its place; only a form shown again lists them."""
+
+    def __init__(self) -> None:
+        self._every: dict[str, Desk | Room] | None = None
+        self._one: dict[str, Desk | Room | None] = {}
+
+    def _all(self) -> dict[str, Desk | Room]:
+        if self._every is None:
+            self._every = bookable_places()
+        return self._every
+
+    def __getitem__(self, key: str) -> Desk | Room:
+        if self._every is not None:
+            return self._every[key]
+        if key not in self._one:
+            self._one[key] = bookable_place(key)
+        if self._one[key] is None:
+            raise KeyError(key)
+        return self._one[key]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())

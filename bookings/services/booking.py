@@ -39,8 +39,9 @@ from spaces.models import Building, Desk, Room
 
 def _lock(user: User, resource: Resource) -> None:
     """Serialize bookings per member (quota) and per desk or room (overlaps)."""
-    User.objects.select_for_update().filter(pk=user.pk).first()
-    type(resource).objects.select_for_update().filter(pk=resource.pk).first()
+    # The rows alone: no columns to build objects of, no join an ordering would lock too.
+    User.objects.select_for_update().filter(pk=user.pk).order_by().values_list("pk").first()
+    type(resource).objects.select_for_update().filter(pk=resource.pk).order_by().values_list("pk").first()
 
 
 @contextmanager
@@ -138,7 +139,7 @@ def create_booking(
         )
         _audit_booking(booking, by, on_behalf=by.pk != user.pk, override_rules=override_rules)
         if notify:
-            queue_notification(booking, Notification.Kind.CONFIRMATION)
+            queue_notification(booking, Notification.Kind.CONFIRMATION, new_booking=True)
     return booking
 
 
@@ -336,9 +337,14 @@ def cancel_bookings_in(
     return len([cancel_booking(booking, by=by, reason=reason, now=now) for booking in upcoming])
 
 
-def queue_notification(booking: Booking, kind: str) -> None:
-    """Record the email with the booking; a background task sends it once the transaction commits."""
-    if kind == Notification.Kind.UPDATED:
+def queue_notification(booking: Booking, kind: str, *, new_booking: bool = False) -> None:
+    """Record the email with the booking; a background task sends it once the transaction commits.
+
+    `new_booking`: the booking was made in this transaction, so it has no emails recorded yet.
+    """
+    if new_booking:
+        notification = Notification.objects.create(booking=booking, kind=kind)
+    elif kind == Notification.Kind.UPDATED:
         # Each change is news: the one update row is sent again, with the booking as it is then.
         notification, _created = Notification.objects.update_or_create(
             booking=booking, kind=kind, defaults={"sent_at": None, "attempts": 0, "last_error": ""}

@@ -24,7 +24,14 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from accounts.home import buildings_and_home
 from bookings import services
-from bookings.forms import BookingForm, FindForm, bookable_places, initial_from_query, slot_post_data
+from bookings.forms import (
+    BookablePlaces,
+    BookingForm,
+    FindForm,
+    bookable_places,
+    initial_from_query,
+    slot_post_data,
+)
 from bookings.grid import day_grid, next_slot, slot_problems
 from bookings.models import Booking
 from bookings.services.availability import desks_with_holders
@@ -259,8 +266,12 @@ def _to_booking(request: HttpRequest, booking: Booking) -> HttpResponse:
 
 @login_required
 def new(request: HttpRequest) -> HttpResponse:
-    places = bookable_places()
-    form = BookingForm(request.POST or None, places=places, initial=initial_from_query(request.GET, places))
+    if request.method == "POST":
+        # A post reads the place it names; every place only if the form is shown again.
+        form = BookingForm(request.POST, places=BookablePlaces())
+    else:
+        places = bookable_places()
+        form = BookingForm(places=places, initial=initial_from_query(request.GET, places))
     if request.method == "POST" and form.is_valid():
         place, start, end = form.cleaned_data["place"], form.cleaned_data["start"], form.cleaned_data["end"]
         try:
