@@ -14,7 +14,7 @@ from icalendar import Calendar
 
 from accounts.tests.factories import UserFactory
 from bookings import services
-from bookings.models import Booking
+from bookings.models import Booking, BuildingRules
 from bookings.tests.factories import BookingFactory, DeskFactory, local, tomorrow
 
 pytestmark = [pytest.mark.django_db, pytest.mark.language("en")]
@@ -71,6 +71,23 @@ def test_my_bookings_shows_the_zone_of_a_building_elsewhere(client, member):
     assert response.text.count("09:00–10:00") == 2
     assert response.text.count("Europe/Berlin") == 1
     assert "Europe/Moscow" not in response.text
+
+
+def test_my_bookings_offer_cancelling_by_each_buildings_cut_off(client, member):
+    """The rules come with the bookings: a building's own cut-off decides its bookings' Cancel."""
+    strict, lenient = DeskFactory(), DeskFactory()
+    BuildingRules.objects.create(building=lenient.room.building, cancellation_cutoff_minutes=5)
+    soon = timezone.now() + dt.timedelta(minutes=30)
+    kept = BookingFactory(user=member, desk=strict, start=soon, end=soon + dt.timedelta(hours=1))
+    freed = BookingFactory(user=member, desk=lenient, start=soon, end=soon + dt.timedelta(hours=1))
+    client.force_login(member)
+
+    response = client.get(reverse("bookings:mine"))
+
+    # Inside the default hour's cut-off: "I won't come"; past the lenient five minutes: Cancel.
+    assert response.text.count('data-testid="cancel-open"') == 1
+    assert f'action="{reverse("bookings:cancel", args=[freed.pk])}"' in response.text
+    assert f'href="{reverse("bookings:detail", args=[kept.pk])}" data-testid="release-link"' in response.text
 
 
 def test_upcoming_bookings_are_paginated_apart_from_the_past(client, member, desk):

@@ -45,8 +45,10 @@ def _own_booking(request: HttpRequest, pk: int) -> Booking:
 def mine(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     own = _own_bookings(request)
-    # Both lists grow (a series books months ahead): each is paged on its own.
-    upcoming = page_of(own.upcoming(now).order_by("start", "pk"), request, param="upcoming")
+    # Both lists grow (a series books months ahead): each is paged on its own. The
+    # buildings' rule overrides come along, for the cancel policies.
+    upcoming = own.upcoming(now).select_related("building__booking_rules").order_by("start", "pk")
+    upcoming = page_of(upcoming, request, param="upcoming")
     services.with_cancel_policies(upcoming.object_list, by=request.user, now=now)
     context = {
         "upcoming": upcoming,
