@@ -182,20 +182,21 @@ def test_day_grid_links_each_place_to_its_week(client, member):
     assert f'href="{reverse("bookings:desk_week", args=[desk.pk])}"' in response.text
 
 
+@pytest.mark.parametrize("kind", ["room", "desk"])
 @pytest.mark.parametrize("count", [1, 3])
-def test_week_queries_do_not_grow_with_bookings(client, member, count, django_assert_num_queries):
+def test_week_queries_do_not_grow_with_bookings(client, member, kind, count, django_assert_num_queries):
     BookingRules.load()  # the defaults row exists in any running installation
     building = BuildingFactory()
-    room = RoomFactory(building=building)
+    place = RoomFactory(building=building) if kind == "room" else DeskFactory(room__building=building)
     for n in range(count):
         day = MONDAY + dt.timedelta(days=2 + n)
-        BookingFactory(room=room, start=local(building, day, 9), end=local(building, day, 11))
+        BookingFactory(**{kind: place}, start=local(building, day, 9), end=local(building, day, 11))
     client.force_login(member)
 
-    # session, user; the room with its building and rules; opening hours; default rules;
-    # the week's bookings.
-    with django_assert_num_queries(6):
-        response = _week(client, room, MONDAY)
+    # session, user; the place with its building; opening hours, default rules, the
+    # building's rules (the week's slots); the week's bookings.
+    with django_assert_num_queries(7):
+        response = _week(client, place, MONDAY)
 
     taken = [
         cell for row in response.context["week"].rows for cell in row.cells if cell and cell.state == "taken"
@@ -203,15 +204,15 @@ def test_week_queries_do_not_grow_with_bookings(client, member, count, django_as
     assert [cell.rows for cell in taken] == [4] * count
 
     # Another member holding none of these bookings gets the same table, kept with the
-    # week's slots: no opening hours, default rules or bookings are read.
+    # week's slots: no opening hours, rules or bookings are read.
     client.force_login(UserFactory(language=member.language))
     with django_assert_num_queries(3):
-        again = _week(client, room, MONDAY)
+        again = _week(client, place, MONDAY)
     assert again.context["week"].table == response.context["week"].table
     assert again.context["week"].table.count('class="c-taken"') == count
 
     # In the other language the slots are kept but the table is not: the bookings are read.
     client.force_login(UserFactory(language="ru"))
     with django_assert_num_queries(4):
-        russian = _week(client, room, MONDAY)
+        russian = _week(client, place, MONDAY)
     assert russian.context["week"].table.count('class="c-taken"') == count

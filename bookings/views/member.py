@@ -212,11 +212,12 @@ def _week(request: HttpRequest, place: Desk | Room, building: Building) -> HttpR
 @vary_on_headers("HX-Request")
 def room_week(request: HttpRequest, pk: int) -> HttpResponse:
     """A room booked whole, Monday to Sunday: what members check before booking it."""
+    # The building's rules and opening hours are read only when the week's slots are not kept.
     rooms = (
         Room.objects.active()
         .filter(building__is_active=True)
         .exclude(kind=Room.Kind.OPEN_SPACE)
-        .select_related("building__booking_rules")
+        .select_related("building")
     )
     room = get_object_or_404(rooms, pk=pk)
     return _week(request, room, room.building)
@@ -228,7 +229,7 @@ def desk_week(request: HttpRequest, pk: int) -> HttpResponse:
     desks = (
         Desk.objects.active()
         .filter(room__is_active=True, room__building__is_active=True)
-        .select_related("room__building__booking_rules")
+        .select_related("room__building")
     )
     desk = get_object_or_404(desks, pk=pk)
     return _week(request, desk, desk.room.building)
