@@ -14,12 +14,14 @@ load their own app's template tags for the data they show.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.http import HttpRequest
-from django.urls import resolve, reverse
+from django.urls import URLResolver, get_resolver, get_script_prefix, get_urlconf, resolve, reverse
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 
 
 @dataclass(frozen=True)
@@ -40,21 +42,31 @@ class NavLink:
 def nav_links(request: HttpRequest) -> list[NavLink]:
     """The header links the member may follow; the current section is the link whose
     address is the longest prefix of the page's (/bookings/mine/ over /bookings/)."""
+    user = request.user
     items = [
-        (item, reverse(item.url_name))
-        for config in apps.get_app_configs()
-        for item in getattr(config, "nav_items", ())
-        if request.user.is_staff or not item.staff_only
+        (item, url)
+        for item, url, permissions in _addresses(
+            get_resolver(get_urlconf()), get_script_prefix(), get_language()
+        )
+        # A staff page only for staff whose role grants what it asks (coworking.decorators).
+        if not item.staff_only or (user.is_staff and user.has_perms(permissions))
     ]
-    items = [(item, url) for item, url in items if not item.staff_only or _may_open(request, url)]
     current = max((url for _item, url in items if request.path.startswith(url)), key=len, default=None)
     return [NavLink(item.label, url, item.staff_only, url == current) for item, url in items]
 
 
-def _may_open(request: HttpRequest, url: str) -> bool:
-    """Whether the user's role grants what the staff page asks (coworking.decorators)."""
-    permissions = getattr(resolve(url).func, "staff_permissions", ())
-    return request.user.has_perms(permissions)
+@functools.lru_cache(maxsize=32)
+def _addresses(resolver: URLResolver, script_prefix: str, language: str) -> tuple:
+    """Every app's header items with their address and, for staff pages, the permissions
+    the page asks: the same for every request, so reversed and resolved once per URL
+    configuration, script prefix and language (the arguments are the cache's key)."""
+    addresses = []
+    for config in apps.get_app_configs():
+        for item in getattr(config, "nav_items", ()):
+            url = reverse(item.url_name)
+            permissions = getattr(resolve(url).func, "staff_permissions", ()) if item.staff_only else ()
+            addresses.append((item, url, tuple(permissions)))
+    return tuple(addresses)
 
 
 def widgets(kind: str) -> list[str]:
