@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from bookings.grid import utc_param
-from bookings.models import Booking, BookingRules
+from bookings.models import Booking, BookingRules, BuildingRules
 from bookings.services import cancel_booking
 from bookings.tests.factories import BuildingFactory, DeskFactory, OpenSpaceFactory, RoomFactory, local
 from spaces.models import OpeningHours
@@ -140,6 +140,21 @@ def test_opening_hours_changed_by_staff_show_at_once(room):
     hours.save()
 
     assert _free(_table(onlooker, room), seven)
+
+
+def test_new_rules_show_at_once(room):
+    onlooker = _viewer()
+    half_past_ten = local(room.building, WEDNESDAY, 10, 30)
+    table = _table(onlooker, room)
+    assert _free(table, half_past_ten)
+    assert 'scope="row" class="place-head">10:30<' in table
+
+    BuildingRules.objects.create(building=room.building, slot_minutes=60)
+
+    table = _table(onlooker, room)
+    assert not _free(table, half_past_ten)
+    assert f"start={utc_param(half_past_ten)}" not in table
+    assert 'scope="row" class="place-head">10:30<' not in table
 
 
 def test_slots_grey_out_as_time_passes(room, time_machine):
