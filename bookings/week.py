@@ -173,7 +173,7 @@ def week_slots(building: Building, first_day: dt.date) -> tuple[int, list[list[d
     Queries, unless kept: the default rules and the building's own (1 or 2) and its
     opening hours (1).
     """
-    key = f"slots:{building.pk}:{building.version}:{first_day.isoformat()}"
+    key = f"week-slots:{building.pk}:{building.version}:{first_day.isoformat()}"
 
     def work_out() -> tuple[int, list[list[dt.datetime]]]:
         prefetch_related_objects([building], "opening_hours")
