@@ -71,8 +71,31 @@ class Rows:
         self._days: dict[tuple[str, dt.date], Day] = {}
         self._months: dict[int, str] = {}
         self._zone_badges: dict[int, str] = {}
+        self._places: dict[tuple[type, int], str] = {}
 
     # --- what the rows share -------------------------------------------------------
+
+    @cached_property
+    def words(self) -> dict[str, str]:
+        """The rows' words in the page's language, escaped: translated once a page."""
+        words = {
+            "cancelled": _("Cancelled"),
+            "released": _("Released (no-show)"),
+            "finished": _("Finished"),
+            "now": _("Now"),
+            "confirmed": _("Confirmed"),
+            "series_title": _("All dates of the series"),
+            "recurring": _("Recurring"),
+            "cancel_one": _("Cancel this one"),
+            "cancel_following": _("This and the following ones"),
+            "cancel_it": _("Yes, cancel it"),
+            "cancel": _("Cancel booking"),
+            "add_to_calendar": _("Add to calendar"),
+            "day_view": _("Day view"),
+            "wont_come": _("I won’t come…"),
+            "book_again": _("Book again"),
+        }
+        return {key: escape(text) for key, text in words.items()}
 
     @cached_property
     def csrf_field(self) -> str:
@@ -116,6 +139,15 @@ class Rows:
     def when(self, booking: Booking) -> str:
         return escape(when(booking, self.day(booking).name))
 
+    def place(self, booking: Booking) -> str:
+        """The booking's place as grid.place_label names it, escaped (once per place)."""
+        resource = booking.resource
+        key = (type(resource), resource.pk)
+        label = self._places.get(key)
+        if label is None:
+            label = self._places[key] = escape(grid.place_label(resource))
+        return label
+
     def zone_badge(self, booking: Booking) -> str:
         """The building's zone, named when it is not the zone the page reads in."""
         badge = self._zone_badges.get(booking.building_id)
@@ -141,45 +173,45 @@ class Rows:
         booking apart."""
         now = self.now
         if booking.status == Booking.Status.CANCELLED:
-            kind, label = "muted", _("Cancelled")
+            kind, label = "muted", "cancelled"
         elif booking.status == Booking.Status.RELEASED:
-            kind, label = "danger", _("Released (no-show)")
+            kind, label = "danger", "released"
         elif now and booking.end <= now:
-            kind, label = "muted", _("Finished")
+            kind, label = "muted", "finished"
         elif now and booking.start <= now:
-            kind, label = "warning", _("Now")
+            kind, label = "warning", "now"
         else:
-            kind, label = "success", _("Confirmed")
-        return f'<span class="badge badge-{kind}" data-testid="status">{escape(label)}</span>'
+            kind, label = "success", "confirmed"
+        return f'<span class="badge badge-{kind}" data-testid="status">{self.words[label]}</span>'
 
     def series_link(self, booking: Booking) -> str:
         if not booking.series_id:
             return ""
         return (
             f'<a class="badge" href="{self.series(booking.series_id)}" '
-            f'title="{escape(_("All dates of the series"))}" data-testid="series-link">'
-            f"{escape(_('Recurring'))}</a>"
+            f'title="{self.words["series_title"]}" data-testid="series-link">{self.words["recurring"]}</a>'
         )
 
     def cancel_form(self, booking: Booking, following: int = 0) -> str:
         """Cancel the booking; `following` counts the later occurrences of its series."""
+        words = self.words
         if booking.series_id:
             more = f" (+{following})" if following else ""
             buttons = (
                 '<button type="submit" name="scope" value="one" class="btn btn-danger btn-sm" '
-                f'data-testid="cancel-one">{escape(_("Cancel this one"))}</button>\n'
+                f'data-testid="cancel-one">{words["cancel_one"]}</button>\n'
                 '<button type="submit" name="scope" value="following" class="btn btn-secondary btn-sm" '
-                f'data-testid="cancel-following">{escape(_("This and the following ones"))}{more}</button>'
+                f'data-testid="cancel-following">{words["cancel_following"]}{more}</button>'
             )
         else:
             buttons = (
                 '<button type="submit" name="scope" value="one" class="btn btn-danger btn-sm" '
-                f'data-testid="cancel-one">{escape(_("Yes, cancel it"))}</button>'
+                f'data-testid="cancel-one">{words["cancel_it"]}</button>'
             )
         return (
             '<details class="cancel-box">\n'
             '<summary class="btn btn-secondary btn-sm" data-testid="cancel-open">'
-            f"{escape(_('Cancel booking'))}</summary>\n"
+            f"{words['cancel']}</summary>\n"
             f'<form method="post" action="{self.cancel(booking.pk)}" class="button-group">\n'
             f"{self.csrf_field}\n{buttons}\n</form>\n</details>"
         )
@@ -188,9 +220,8 @@ class Rows:
 
     def upcoming(self, bookings: Iterable[Booking]) -> SafeString:
         """My bookings' upcoming cards: each with its `cancel_policy` set."""
-        add_to_calendar = escape(_("Add to calendar"))
-        day_view = escape(_("Day view"))
-        wont_come = escape(_("I won’t come…"))
+        add_to_calendar, day_view = self.words["add_to_calendar"], self.words["day_view"]
+        wont_come = self.words["wont_come"]
         html = []
         for booking in bookings:
             detail = self.detail(booking.pk)
@@ -210,7 +241,7 @@ class Rows:
                 f"{self.date_tile(booking)}\n"
                 '<div class="booking-row-main">\n'
                 f'<a class="booking-row-title" href="{detail}">'
-                f"{escape(grid.place_label(booking.resource))}</a>\n"
+                f"{self.place(booking)}</a>\n"
                 f'<div class="muted">{self.when(booking)}{self.zone_badge(booking)}</div>\n'
                 f'<div class="muted">{escape(booking.building.name)}</div>\n'
                 "</div>\n"
@@ -228,7 +259,7 @@ class Rows:
 
     def history(self, bookings: Iterable[Booking]) -> SafeString:
         """My bookings' table of past and cancelled bookings."""
-        book_again = escape(_("Book again"))
+        book_again = self.words["book_again"]
         now = self.now or timezone.now()
         html = []
         for booking in bookings:
@@ -237,7 +268,7 @@ class Rows:
                 "<tr>\n"
                 f'<td><a href="{self.detail(booking.pk)}">{self.when(booking)}</a>'
                 f"{self.zone_badge(booking)}</td>\n"
-                f"<td>{escape(grid.place_label(booking.resource))}</td>\n"
+                f"<td>{self.place(booking)}</td>\n"
                 f"<td>{escape(booking.building.name)}</td>\n"
                 f"<td>{self.status_badge(booking)}</td>\n"
                 f'<td class="num"><a href="{again_url}" data-testid="book-again-link">{book_again}</a>'
@@ -255,7 +286,7 @@ class Rows:
                 f"{self.date_tile(booking)}\n"
                 '<div class="booking-row-main">\n'
                 f'<a class="booking-row-title" href="{self.detail(booking.pk)}">'
-                f"{escape(grid.place_label(booking.resource))}</a>\n"
+                f"{self.place(booking)}</a>\n"
                 f'<div class="muted">{self.when(booking)} · {escape(booking.building.name)}</div>\n'
                 "</div>\n</li>"
             )
