@@ -66,12 +66,15 @@ def next_slot(building: Building, now: dt.datetime, slot_minutes: int) -> dt.dat
     return None
 
 
-def slot_problems(user: User, building: Building, start: dt.datetime, end: dt.datetime) -> list[str]:
+def slot_problems(
+    user: User, building: Building, start: dt.datetime, end: dt.datetime, rules: services.Rules | None = None
+) -> list[str]:
     """What the rules say about booking anything in this building for [start, end).
 
-    The rules depend on the building only, so an unsaved room stands for "any place".
+    The rules depend on the building only, so an unsaved room stands for "any place";
+    they are read unless given.
     """
-    rules = services.rules_for(building)
+    rules = rules or services.rules_for(building)
     anywhere = Room(building=building, kind=Room.Kind.MEETING_ROOM)
     problems = services.rule_problems(
         user=user, resource=anywhere, start=start, end=end, rules=rules, now=timezone.now()

@@ -241,6 +241,11 @@ class Room(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.building})"
 
+    def get_kind_display(self) -> str:
+        # Django's translates every kind on each call to pick one: a list of rooms paid
+        # that once per room.
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
     def clean(self) -> None:
         if self.pk and self.kind != self.Kind.OPEN_SPACE and self.desks.exists():
             raise ValidationError(
@@ -260,6 +265,10 @@ class Room(models.Model):
     def cover_photo(self) -> RoomPhoto | None:
         """The first photo (uses the prefetched photos when there are)."""
         return next(iter(self.photos.all()), None)
+
+
+# Each kind's label (translated when shown), by value.
+KIND_LABELS = dict(Room.Kind.choices)
 
 
 class Desk(models.Model):

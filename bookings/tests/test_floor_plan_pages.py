@@ -224,9 +224,9 @@ def test_find_with_plans_runs_a_fixed_number_of_queries(client, member, count, d
     building, day = _planned_building(count)
     client.force_login(member)
 
-    # The page's own 13 (see bookings/tests/test_queries.py, less the meeting rooms' amenities), then
+    # The page's own 12 (see bookings/tests/test_queries.py, less the meeting rooms' amenities), then
     # the planned rooms, their desks, the desks' amenities and the desks' bookings.
-    with django_assert_num_queries(13 + 4):
+    with django_assert_num_queries(12 + 4):
         response = _find(client, building, day, "11:00", "12:00")
 
     states = [state for _desk, state, _href, _label in _markers(response)]

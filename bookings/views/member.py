@@ -7,6 +7,7 @@ re-exported here, where bookings.urls looks for every member view.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from itertools import groupby
 from urllib.parse import urlencode
 
@@ -32,7 +33,7 @@ from bookings.forms import (
     initial_from_query,
     slot_post_data,
 )
-from bookings.grid import day_grid, next_slot, slot_problems
+from bookings.grid import day_grid, next_slot, slot_problems, utc_param
 from bookings.models import Booking
 from bookings.services.availability import desks_with_holders
 from bookings.times import clock
@@ -67,9 +68,8 @@ def _fragment(request: HttpRequest, template: str, name: str) -> str:
     return template
 
 
-def _search_defaults(building: Building) -> dict:
+def _search_defaults(building: Building, rules: services.Rules) -> dict:
     """The next open hour of the building: what a member most often looks for."""
-    rules = services.rules_for(building)
     start = next_slot(building, timezone.now(), rules.slot_minutes)
     if start is None:
         return {
@@ -92,21 +92,31 @@ def _search_defaults(building: Building) -> dict:
 @vary_on_headers("HX-Request")
 def find(request: HttpRequest) -> HttpResponse:
     buildings, home = buildings_and_home(
-        request.user, Building.objects.active().prefetch_related("opening_hours")
+        request.user,
+        Building.objects.active().select_related("booking_rules").prefetch_related("opening_hours"),
     )
     if not buildings:
         return render(request, "bookings/find.html", {"form": None})
+    # A building's rules, read once for the default search and the search's checks.
+    rules_of = cache(services.rules_for)
     if "date" in request.GET:
         data = request.GET
     else:
         asked = next((b for b in buildings if str(b.pk) == request.GET.get("building")), None)
-        data = _search_defaults(asked or home or buildings[0])
+        building = asked or home or buildings[0]
+        data = _search_defaults(building, rules_of(building))
     form = FindForm(data, buildings=buildings, amenities=list(Amenity.objects.all()))
     context = {"form": form, "problems": [], "desk_groups": [], "desk_cards": [], "rooms": []}
     if form.is_valid():
         search = form.cleaned_data
-        context.update(building=search["building"], start=search["start"], end=search["end"])
-        context["problems"] = slot_problems(request.user, search["building"], search["start"], search["end"])
+        start, end = search["start"], search["end"]
+        context.update(building=search["building"], start=start, end=end)
+        # The booking links' common parts, built once rather than once per place.
+        context["new_url"] = reverse("bookings:new")
+        context["slot_query"] = urlencode({"start": utc_param(start), "end": utc_param(end)}, safe=":")
+        context["problems"] = slot_problems(
+            request.user, search["building"], start, end, rules_of(search["building"])
+        )
         if not context["problems"]:
             # Desks the member may not add are not offered; the page says which they hold.
             context["desk_limit"] = services.desk_limit_problem(
