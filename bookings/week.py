@@ -170,6 +170,10 @@ def week_slots(building: Building, first_day: dt.date) -> tuple[int, list[list[d
     """The slot length and the slot starts of each day of the week from `first_day`, kept
     per building version (which its rules and opening hours change).
 
+    Only the starts: whether each has passed is all a kept week asks of them, and loading
+    them costs a tenth of loading seven days of the day grid's kept columns
+    (bookings.grid.kept_day_columns), which the week builds only when it renders.
+
     Queries, unless kept: the default rules and the building's own (1 or 2) and its
     opening hours (1).
     """
