@@ -4,6 +4,12 @@ from decimal import Decimal
 
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import linebreaksbr
+from django.utils import timezone
+from django.utils.dateformat import DateFormat
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from donations.models import Donation, GoalProgress, goal_progress
 from donations.money import money as format_money
@@ -24,6 +30,46 @@ def money(amount: Decimal | None, currency: str = "") -> str:
 def donor_name(donation: Donation, viewer) -> str:
     """The name `viewer` may see: anonymous donors stay "Anonymous" for everyone but staff."""
     return donation.name_for(viewer)
+
+
+@register.simple_tag(takes_context=True)
+def wall_items(context: template.Context, donations) -> str:
+    """The donors wall's cards as HTML, in one pass: the template engine spent more on
+    a page's twenty cards than on the rest of the page. Every value is escaped."""
+    viewer = context.get("user")
+    staff = getattr(viewer, "is_staff", False)
+    anonymous_badge = f'<span class="badge badge-muted">{escape(_("anonymous to members"))}</span>'
+    you = f'<span class="badge">{escape(_("you"))}</span>'
+    html = []
+    for donation in donations:
+        name = donation.name_for(viewer)
+        if donation.is_anonymous:
+            avatar = '<div class="wall-avatar wall-avatar-anonymous" aria-hidden="true">♥</div>'
+        else:
+            avatar = f'<div class="wall-avatar" aria-hidden="true">{escape(name[:1].upper())}</div>'
+        badges = [anonymous_badge] if staff and donation.is_anonymous else []
+        if viewer is not None and donation.donor_id == viewer.pk:
+            badges.append(you)
+        iso = day = ""
+        if donation.confirmed_at:
+            formats = DateFormat(timezone.localtime(donation.confirmed_at))
+            iso, day = formats.format("c"), formats.format("j E Y")
+        message = ""
+        if donation.message:
+            text = linebreaksbr(donation.message, autoescape=True)
+            message = f'<p class="wall-message" data-testid="wall-message">{text}</p>'
+        html.append(
+            f'<li class="card wall-item" id="donation-{donation.pk}" data-testid="wall-item">\n'
+            f"{avatar}\n"
+            '<div class="wall-body">\n<div class="wall-line">\n'
+            f'<strong class="wall-name" data-testid="wall-name">{escape(name)}</strong>\n'
+            f"{' '.join(badges)}\n"
+            f'<span class="wall-amount">{escape(money(donation.amount, donation.currency))}</span>\n'
+            "</div>\n"
+            f'<time class="muted wall-date" datetime="{escape(iso)}">{escape(day)}</time>\n'
+            f"{message}\n</div>\n</li>"
+        )
+    return mark_safe("\n".join(html))  # noqa: S308 - every value above is escaped
 
 
 @register.filter
