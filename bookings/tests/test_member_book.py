@@ -110,6 +110,48 @@ def test_booking_breaking_a_rule_keeps_the_input_and_says_why(client, member, de
     assert Booking.objects.count() == 0
 
 
+def test_a_refused_booking_shows_the_form_again_with_every_place(client, member, desk):
+    """A post reads only the place it names; the form shown again still lists them all."""
+    other = RoomFactory(building=desk.room.building, name="Boardroom", capacity=8)
+    client.force_login(member)
+
+    response = _post(client, desk, tomorrow(desk.room.building), "19:00", "21:00")
+
+    assert response.status_code == 200
+    assert f'<option value="desk-{desk.pk}" selected>Desk A-1</option>' in response.text
+    assert f'<option value="room-{other.pk}">Boardroom (up to 8 people)</option>' in response.text
+    assert response.context["place"] == desk
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "desk-{inactive}",
+        "room-{open_space}",
+        "desk-99999999999999999999",
+        "desk-",
+        "shelf-1",
+        "1",
+    ],
+)
+def test_a_post_naming_no_bookable_place_is_refused(client, member, desk, key):
+    inactive = DeskFactory(room=desk.room, label="A-9", is_active=False)
+    key = key.format(inactive=inactive.pk, open_space=desk.room.pk)
+    client.force_login(member)
+    day = tomorrow(desk.room.building).isoformat()
+
+    response = client.post(
+        reverse("bookings:new"), {"place": key, "date": day, "start_time": "10:00", "end_time": "11:00"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "place": [f"Select a valid choice. {key} is not one of the available choices."]
+    }
+    assert f'<option value="desk-{desk.pk}">Desk A-1</option>' in response.text
+    assert Booking.objects.count() == 0
+
+
 def test_booking_form_reports_missing_and_unknown_fields(client, member, desk):
     client.force_login(member)
 
