@@ -90,6 +90,23 @@ def test_my_bookings_offer_cancelling_by_each_buildings_cut_off(client, member):
     assert f'href="{reverse("bookings:detail", args=[kept.pk])}" data-testid="release-link"' in response.text
 
 
+def test_my_bookings_escape_the_names_of_places_and_buildings(client, member):
+    desk = DeskFactory(label="<i>3", room__name="R&D <b>", room__building__name='"Loft" <script>')
+    building = desk.room.building
+    for day in (tomorrow(building), tomorrow(building) - dt.timedelta(days=3)):
+        BookingFactory(user=member, desk=desk, start=local(building, day, 9), end=local(building, day, 10))
+    client.force_login(member)
+
+    response = client.get(reverse("bookings:mine"))
+
+    # Once in the upcoming card, once in the past table; never as markup.
+    assert response.text.count("Desk &lt;i&gt;3, R&amp;D &lt;b&gt;") == 2
+    assert response.text.count("&quot;Loft&quot; &lt;script&gt;") == 2
+    assert ["<i>3" in response.text, "<b>" in response.text, '"Loft" <script>' in response.text] == [
+        False
+    ] * 3
+
+
 def test_upcoming_bookings_are_paginated_apart_from_the_past(client, member, desk):
     building = desk.room.building
     first_day = tomorrow(building)
