@@ -76,7 +76,12 @@ def test_find_filters_by_kind_amenity_and_capacity(client, member, space):
     day = tomorrow(building)
     client.force_login(member)
 
-    assert _found(_search(client, building, day, kinds=["meeting_room"])) == ([], ["Переговорная"])
+    rooms = _search(client, building, day, kinds=["meeting_room"])
+    assert _found(rooms) == ([], ["Переговорная"])
+    # The room's card shows its amenities and books it for the slot.
+    assert '<li class="chip">проектор</li>' in rooms.text
+    book_url = reverse("bookings:new") + f"?room={meeting.pk}&amp;start={day}T07:00Z&amp;end={day}T09:00Z"
+    assert book_url in rooms.text
     assert _found(_search(client, building, day, amenities=[projector.pk])) == (["A-10"], ["Переговорная"])
     # A desk seats one, so asking for three people leaves the rooms that fit them.
     assert _found(_search(client, building, day, min_capacity=3)) == ([], ["Переговорная"])

@@ -163,6 +163,8 @@ def find(request: HttpRequest) -> HttpResponse:
                 if (free := [desk for desk in all_desks if desk.taken_until is None])
             ]
             context["rooms"] = sorted(rooms, key=lambda room: (room.floor, natural_key(room.name)))
+            # Each room's amenities read here once: the template would build a manager per room.
+            context["room_cards"] = [(room, list(room.amenities.all())) for room in context["rooms"]]
     return render(request, _fragment(request, "bookings/find.html", "results"), context)
 
 
