@@ -38,8 +38,10 @@ def wall_items(context: template.Context, donations) -> str:
     a page's twenty cards than on the rest of the page. Every value is escaped."""
     viewer = context.get("user")
     staff = getattr(viewer, "is_staff", False)
-    anonymous_badge = f'<span class="badge badge-muted">{escape(_("anonymous to members"))}</span>'
-    you = f'<span class="badge">{escape(_("you"))}</span>'
+    # Translated outside the f-strings below: makemessages does not read calls inside them.
+    anonymous, yours = escape(_("anonymous to members")), escape(_("you"))
+    anonymous_badge = f'<span class="badge badge-muted">{anonymous}</span>'
+    you = f'<span class="badge">{yours}</span>'
     html = []
     for donation in donations:
         name = donation.name_for(viewer)
