@@ -33,6 +33,16 @@ def totp(secret: str, at: float | None = None) -> str:
     return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
+@pytest.fixture(autouse=True)
+def start_of_a_code_period():
+    """Each test starts a second into a fresh 30 s period, so the code it computes is
+    still the server's current one: a code taken at 29.9 s and checked at 30.0 s fails,
+    as the server accepts only the current period."""
+    now = time.time()
+    with time_machine.travel(now - now % 30 + 31, tick=True):
+        yield
+
+
 def test_totp_matches_the_rfc_6238_test_vector():
     # RFC 6238 appendix B, SHA-1 secret "12345678901234567890", T = 59 s: 94287082 (8 digits).
     secret = base64.b32encode(b"12345678901234567890").decode()
