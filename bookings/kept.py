@@ -1,5 +1,5 @@
-"""Rendered tables kept in each process's memory: the day grid's table of a building and
-a place's week.
+"""Rendered tables kept in each process's memory: the day grid's table of a building, a
+place's week and the places free for a search (find).
 
 A key names all a table shows: the building's version (which changes, in the same
 transaction, with every booking, place, opening hour or rule of the building), what the
@@ -26,6 +26,7 @@ from accounts.models import User
 # a page's many small tables never push out another's.
 DAY_TABLES = "day_tables"
 WEEK_TABLES = "week_tables"
+FIND_PLACES = "find_places"
 
 
 class Kept(NamedTuple):

@@ -227,6 +227,14 @@ CACHES = {
         "TIMEOUT": 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 500},
     },
+    # The places free for a search (bookings.views.member.find), kept the same way: about
+    # 30 KB for 50 rooms, so at most ~15 MB a worker.
+    "find_places": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "find-places",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
 
 # Uploads: local files unless an S3 endpoint or bucket is configured.

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -469,6 +469,33 @@ def place_changed(sender, instance: OpeningHours | Room, **kwargs) -> None:
 @receiver(post_delete, sender=FloorPlan)
 def room_part_changed(sender, instance: Desk | FloorPlan, **kwargs) -> None:
     Building.changed(rooms=instance.room_id)
+
+
+# Find shows the places' amenities and searches by them (bookings.views.member.find).
+@receiver(m2m_changed, sender=Room.amenities.through)
+@receiver(m2m_changed, sender=Desk.amenities.through)
+def amenities_changed(sender, instance: Room | Desk | Amenity, action: str, model, pk_set, **kwargs) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if isinstance(instance, Room):
+        Building.changed(pk=instance.building_id)
+    elif isinstance(instance, Desk):
+        Building.changed(rooms=instance.room_id)
+    elif pk_set is None:  # an amenity taken off every place at once
+        Building.changed()
+    elif model is Room:
+        Building.changed(rooms__in=pk_set)
+    else:
+        Building.changed(rooms__desks__in=pk_set)
+
+
+@receiver(post_save, sender=Amenity)
+@receiver(post_delete, sender=Amenity)
+def amenity_changed(sender, instance: Amenity, created: bool = False, **kwargs) -> None:
+    # A renamed amenity reads differently wherever it is; a deleted one leaves its places
+    # without sending m2m_changed. A new one is on no place yet.
+    if not created:
+        Building.changed()
 
 
 @receiver(post_delete, sender=FloorPlan)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from spaces.models import Building, Desk, FloorPlan, Room
 
@@ -24,11 +24,21 @@ def planned_rooms(building: Building) -> list[Room]:
         Desk.objects.active().filter(plan_x__isnull=False, plan_y__isnull=False).prefetch_related("amenities")
     )
     return list(
-        Room.objects.active()
-        .filter(building=building, kind=Room.Kind.OPEN_SPACE, floor_plan__isnull=False)
+        _with_plans(building)
         .select_related("floor_plan")
         .prefetch_related(Prefetch("desks", queryset=placed))
         .order_by("floor", "name")
+    )
+
+
+def has_plans(building: Building) -> bool:
+    """Whether the building has a room planned_rooms would show. One query."""
+    return _with_plans(building).exists()
+
+
+def _with_plans(building: Building) -> QuerySet[Room]:
+    return Room.objects.active().filter(
+        building=building, kind=Room.Kind.OPEN_SPACE, floor_plan__isnull=False
     )
 
 

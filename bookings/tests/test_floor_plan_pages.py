@@ -225,12 +225,19 @@ def test_find_with_plans_runs_a_fixed_number_of_queries(client, member, count, d
     client.force_login(member)
 
     # The page's own 12 (see bookings/tests/test_queries.py, less the meeting rooms' amenities), then
-    # the planned rooms, their desks, the desks' amenities and the desks' bookings.
-    with django_assert_num_queries(12 + 4):
+    # whether there are plans (kept with the cards), the planned rooms, their desks, the desks'
+    # amenities and the desks' bookings.
+    with django_assert_num_queries(12 + 5):
         response = _find(client, building, day, "11:00", "12:00")
 
     states = [state for _desk, state, _href, _label in _markers(response)]
     assert states == (["taken"] * count + ["free"]) * count
+    # Another member's same search has the cards kept, and the plans still drawn: the
+    # page's 8 (bookings/tests/test_member_find.py), then the plans' 4.
+    client.force_login(UserFactory(language=member.language))
+    with django_assert_num_queries(8 + 4):
+        again = _find(client, building, day, "11:00", "12:00")
+    assert [state for _desk, state, _href, _label in _markers(again)] == states
 
 
 @pytest.mark.parametrize("count", [1, 3])

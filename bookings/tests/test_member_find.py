@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 
-from bookings.models import BuildingRules
+from bookings.models import BookingRules, BuildingRules
+from bookings.services import create_booking
 from bookings.tests.factories import (
     AmenityFactory,
     BookingFactory,
@@ -15,6 +17,7 @@ from bookings.tests.factories import (
     DeskFactory,
     OpenSpaceFactory,
     RoomFactory,
+    UserFactory,
     local,
     tomorrow,
 )
@@ -45,9 +48,11 @@ def _search(client, building, day, start="10:00", end="12:00", headers=None, **f
 
 
 def _found(response) -> tuple[list[str], list[str]]:
-    context = response.context
-    desks = [desk.label for _room, desks in context["desk_groups"] for desk in desks]
-    return desks, [room.name for room in context["rooms"]]
+    """The free desks' labels and the free rooms' names, as the page shows them (whether
+    its cards were rendered for this request or kept)."""
+    desks = re.findall(r'data-testid="book-desk"\s+aria-label="Book desk ([^"]*)"', response.text)
+    rooms = re.findall(r'data-testid="room-result">.*?<h3>([^<]*)</h3>', response.text, flags=re.DOTALL)
+    return desks, rooms
 
 
 @pytest.mark.smoke
@@ -137,8 +142,9 @@ def test_find_shows_the_rules_a_slot_breaks(client, member, space, day_offset, s
     response = _search(client, building, building.local_today() + dt.timedelta(days=day_offset), start, end)
 
     assert response.context["problems"] == expected
-    assert (response.context["desk_groups"], response.context["rooms"]) == ([], [])
+    assert "places" not in response.context
     assert 'data-testid="slot-problems"' in response.text
+    assert 'data-testid="book-' not in response.text
 
 
 def test_find_refuses_a_time_skipped_by_the_clocks(client, member):
@@ -178,3 +184,66 @@ def test_find_needs_a_login(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_search_made_again_is_kept_until_the_building_changes(
+    client, member, space, django_assert_num_queries
+):
+    """The cards of a search are the same for every member: kept per building version, so
+    the next member's search skips the places' queries, and a booking shows at once."""
+    BookingRules.load()  # the defaults row exists in any running installation
+    building, desks, meeting, _office = space
+    day = tomorrow(building)
+    client.force_login(member)
+    assert _found(_search(client, building, day)) == (["A-1", "A-2", "A-10"], ["Кабинет", "Переговорная"])
+
+    other = UserFactory(language="en")
+    client.force_login(other)
+    # session, user; buildings + their hours; amenities; the default rules; the upcoming
+    # count; the desks held then. Not: the rooms, the desks, their amenities and whether
+    # there are floor plans (6 more when the cards are rendered).
+    with django_assert_num_queries(8):
+        kept = _search(client, building, day)
+    assert _found(kept) == (["A-1", "A-2", "A-10"], ["Кабинет", "Переговорная"])
+    assert "places" in kept.context and "rooms" not in kept.context
+
+    for place, hour in ((desks[1], 10), (meeting, 11)):
+        create_booking(
+            user=member, resource=place, start=local(building, day, hour), end=local(building, day, hour + 1)
+        )
+    taken = _search(client, building, day)
+    assert _found(taken) == (["A-1", "A-10"], ["Кабинет"])
+    assert "<small>Taken until 11:00</small>" in taken.text
+
+
+def test_kept_search_follows_amenities_added_removed_and_renamed(client, member, space):
+    building, desks, meeting, _office = space
+    projector = AmenityFactory(name="проектор")
+    day = tomorrow(building)
+    client.force_login(member)
+    assert _found(_search(client, building, day, amenities=[projector.pk])) == ([], [])
+
+    meeting.amenities.add(projector)
+    projector.desks.add(desks[0])
+    found = _search(client, building, day, amenities=[projector.pk])
+    assert _found(found) == (["A-1"], ["Переговорная"])
+    assert '<li class="chip">проектор</li>' in found.text
+
+    projector.name = "экран"
+    projector.save()
+    assert '<li class="chip">экран</li>' in _search(client, building, day, amenities=[projector.pk]).text
+
+    projector.rooms.remove(meeting)
+    desks[0].amenities.clear()
+    assert _found(_search(client, building, day, amenities=[projector.pk])) == ([], [])
+
+
+def test_kept_search_is_kept_per_language(client, member, space):
+    building, *_rest = space
+    day = tomorrow(building)
+    client.force_login(member)
+    english = _search(client, building, day, kinds=["open_space"])
+    client.force_login(UserFactory(language="ru"))
+    russian = _search(client, building, day, kinds=["open_space"])
+    assert ("3 desks free" in english.text, "3 desks free" in russian.text) == (True, False)
+    assert "свободно 3 места" in russian.text

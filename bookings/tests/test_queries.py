@@ -105,7 +105,8 @@ def test_find_queries_do_not_grow_with_bookings(
 
     # session, user; buildings (with their rules) + opening hours; amenities; the default
     # rules; upcoming count; the member's desks then; desks + their amenities + their
-    # rooms' amenities; rooms + their amenities; the rooms with a floor plan (none here).
+    # rooms' amenities; rooms + their amenities; whether there are floor plans (none
+    # here). The same search again (kept, bookings/tests/test_member_find.py) makes 8.
     with django_assert_num_queries(14):
         free = client.get(reverse("bookings:find"), {**query, "start_time": "18:00", "end_time": "20:00"})
 

@@ -16,9 +16,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -34,6 +36,7 @@ from bookings.forms import (
     slot_post_data,
 )
 from bookings.grid import day_grid, next_slot, slot_problems, utc_param
+from bookings.kept import FIND_PLACES, Kept, kept_table
 from bookings.models import Booking
 from bookings.services.availability import desks_with_holders
 from bookings.times import clock
@@ -41,6 +44,7 @@ from bookings.views.mine import cancel, detail, feed, feed_settings, ics, mine, 
 from bookings.week import week_of
 from coworking.validators import validate_sensible_date
 from spaces.models import Amenity, Building, Desk, Room
+from spaces.plans import has_plans
 from spaces.sorting import natural_key, naturally
 
 __all__ = [
@@ -106,66 +110,96 @@ def find(request: HttpRequest) -> HttpResponse:
         building = asked or home or buildings[0]
         data = _search_defaults(building, rules_of(building))
     form = FindForm(data, buildings=buildings, amenities=list(Amenity.objects.all()))
-    context = {"form": form, "problems": [], "desk_groups": [], "desk_cards": [], "rooms": []}
+    context = {"form": form, "problems": []}
     if form.is_valid():
         search = form.cleaned_data
         start, end = search["start"], search["end"]
         context.update(building=search["building"], start=start, end=end)
-        # The booking links' common parts, built once rather than once per place.
-        context["new_url"] = reverse("bookings:new")
-        context["slot_query"] = urlencode({"start": utc_param(start), "end": utc_param(end)}, safe=":")
         context["problems"] = slot_problems(
             request.user, search["building"], start, end, rules_of(search["building"])
         )
         if not context["problems"]:
             # Desks the member may not add are not offered; the page says which they hold.
-            context["desk_limit"] = services.desk_limit_problem(
-                request.user, search["building"], search["start"], search["end"]
+            context["desk_limit"] = services.desk_limit_problem(request.user, search["building"], start, end)
+            context["places"] = _found_places(request, search, context, show_desks=not context["desk_limit"])
+    return render(request, _fragment(request, "bookings/find.html", "results"), context)
+
+
+def _found_places(request: HttpRequest, search: dict, context: dict, *, show_desks: bool) -> SafeString:
+    """The cards of the places free for a search, kept (bookings.kept) per building
+    version, search and language: they are the same for every member. When they are
+    rendered, what they show is added to `context` too."""
+    building, start, end = search["building"], search["start"], search["end"]
+    kinds = search["kinds"] or Room.Kind.values
+    show_desks = show_desks and Room.Kind.OPEN_SPACE in kinds and (search["min_capacity"] or 1) <= 1
+    amenities = search["amenities"]
+    parts = (
+        "find",
+        building.pk,
+        building.version,
+        utc_param(start),
+        utc_param(end),
+        ",".join(sorted(kinds)),
+        ",".join(sorted(str(amenity.pk) for amenity in amenities)),
+        search["min_capacity"] or 0,
+        show_desks,
+    )
+
+    def render() -> Kept:
+        # Whole rooms free for all of it; desks free or taken (until when), so a full
+        # open space shows as full rather than vanishing.
+        whole_kinds = [kind for kind in kinds if kind != Room.Kind.OPEN_SPACE]
+        rooms = []
+        if whole_kinds:
+            _none, rooms = services.available(
+                building,
+                start,
+                end,
+                kinds=whole_kinds,
+                amenities=amenities,
+                min_capacity=search["min_capacity"],
             )
-            # Whole rooms free for all of it; desks free or taken (until when), so a full
-            # open space shows as full rather than vanishing.
-            kinds = search["kinds"] or Room.Kind.values
-            whole_kinds = [kind for kind in kinds if kind != Room.Kind.OPEN_SPACE]
-            rooms = []
-            if whole_kinds:
-                _none, rooms = services.available(
-                    search["building"],
-                    search["start"],
-                    search["end"],
-                    kinds=whole_kinds,
-                    amenities=search["amenities"],
-                    min_capacity=search["min_capacity"],
-                )
-            desks = []
-            if (
-                Room.Kind.OPEN_SPACE in kinds
-                and (search["min_capacity"] or 1) <= 1
-                and not context["desk_limit"]
-            ):
-                desks = desks_with_holders(
-                    search["building"], search["start"], search["end"], amenities=search["amenities"]
-                )
-            # Each open space with all its desks (the page's cards) and with its free ones.
-            cards = sorted(
-                (
-                    (room, sorted(group, key=lambda desk: natural_key(desk.label)))
-                    for room, group in groupby(desks, key=lambda desk: desk.room)
-                ),
-                key=lambda pair: (pair[0].floor, natural_key(pair[0].name)),
-            )
-            context["desk_cards"] = [
+        desks = desks_with_holders(building, start, end, amenities=amenities) if show_desks else []
+        # Each open space with all its desks (the page's cards) and with its free ones.
+        cards = sorted(
+            (
+                (room, sorted(group, key=lambda desk: natural_key(desk.label)))
+                for room, group in groupby(desks, key=lambda desk: desk.room)
+            ),
+            key=lambda pair: (pair[0].floor, natural_key(pair[0].name)),
+        )
+        rooms = sorted(rooms, key=lambda room: (room.floor, natural_key(room.name)))
+        found = {
+            "desk_cards": [
                 (room, all_desks, sum(desk.taken_until is None for desk in all_desks))
                 for room, all_desks in cards
-            ]
-            context["desk_groups"] = [
+            ],
+            "desk_groups": [
                 (room, free)
                 for room, all_desks in cards
                 if (free := [desk for desk in all_desks if desk.taken_until is None])
-            ]
-            context["rooms"] = sorted(rooms, key=lambda room: (room.floor, natural_key(room.name)))
+            ],
+            "rooms": rooms,
             # Each room's amenities read here once: the template would build a manager per room.
-            context["room_cards"] = [(room, list(room.amenities.all())) for room in context["rooms"]]
-    return render(request, _fragment(request, "bookings/find.html", "results"), context)
+            "room_cards": [(room, list(room.amenities.all())) for room in rooms],
+        }
+        context.update(found)
+        html = render_to_string(
+            "bookings/find_places.html",
+            {
+                **found,
+                "building": building,
+                # The booking links' common parts, built once rather than once per place.
+                "new_url": reverse("bookings:new"),
+                "slot_query": urlencode({"start": utc_param(start), "end": utc_param(end)}, safe=":"),
+            },
+        )
+        # Whether the page has floor plans to show (bookings/floor_plan.html asks for them).
+        return Kept(html, holders=frozenset(), mine=0, facts=(has_plans(building),))
+
+    kept = kept_table(FIND_PLACES, parts, request.user, render)
+    (context["has_plans"],) = kept.facts
+    return kept.html
 
 
 def _requested_day(request: HttpRequest, building: Building) -> tuple[dt.date, str]:
