@@ -184,6 +184,14 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", 60))}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DB_CONNECT_TIMEOUT", 5)
+        # A statement running longer than this many seconds is cancelled. docker/web.sh
+        # sets it for the web server, where nothing else bounds a request (granian has no
+        # request timeout); commands and the tasks worker run unbounded (an index build).
+        if statement_timeout := envint("DB_STATEMENT_TIMEOUT", 0):
+            options = DATABASES["default"]["OPTIONS"]
+            options["options"] = (
+                f"{options.get('options', '')} -c statement_timeout={statement_timeout}s".strip()
+            )
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,11 @@
 # all replicas must stay under max_connections. WEB_BIND is host:port (default
 # 0.0.0.0:8000), [v6]:port or unix:/path. The gunicorn names of earlier releases,
 # GUNICORN_WORKERS, GUNICORN_THREADS and GUNICORN_BIND, still work when the new ones
-# are unset.
+# are unset. DB_STATEMENT_TIMEOUT (default 30) seconds bounds each SQL statement of a
+# request (coworking/settings.py): granian itself has no request timeout.
 set -eu
+
+export DB_STATEMENT_TIMEOUT="${DB_STATEMENT_TIMEOUT:-30}"
 
 workers="${WEB_WORKERS:-${GUNICORN_WORKERS:-2}}"
 threads="${WEB_THREADS:-${GUNICORN_THREADS:-2}}"

@@ -730,6 +730,17 @@ def test_web_script_starts_granian_with_env_tuning(tmp_path):
     assert "--host" not in unix and "--port" not in unix
 
 
+def test_web_script_bounds_each_sql_statement(tmp_path):
+    stub(tmp_path, "granian", 'echo "$DB_STATEMENT_TIMEOUT"\n')
+    for env, seconds in (
+        ({}, "30"),
+        ({"DB_STATEMENT_TIMEOUT": ""}, "30"),
+        ({"DB_STATEMENT_TIMEOUT": "5"}, "5"),
+    ):
+        result = run([str(WEB_SCRIPT)], tmp_path, env)
+        assert (result.returncode, result.stdout) == (0, f"{seconds}\n"), result.stderr
+
+
 def test_web_script_refuses_a_bind_without_a_port(tmp_path):
     stub(tmp_path, "granian", "echo started\n")
     result = run([str(WEB_SCRIPT)], tmp_path, {"WEB_BIND": "0.0.0.0"})

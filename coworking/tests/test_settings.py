@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from django.db import connection  # noqa: F401 - read by the skipif condition
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,6 +73,30 @@ def test_secret_key_can_come_from_a_file(tmp_path):
         result.stdout.strip().splitlines()[-1]
         == "from-a-docker-secret-0123456789-abcdefghijklmnopqrstuvwxyz-!@#$"
     )
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a PostgreSQL setting")
+def test_statement_timeout_cancels_a_long_statement():
+    """docker/web.sh sets DB_STATEMENT_TIMEOUT for the web server; unset, nothing is bounded."""
+    script = (
+        "from django.db import connection, OperationalError\n"
+        "cursor = connection.cursor()\n"
+        "cursor.execute('SHOW statement_timeout'); print(cursor.fetchone()[0])\n"
+        "try:\n"
+        "    cursor.execute('SELECT pg_sleep(3)'); print('finished')\n"
+        "except OperationalError as error:\n"
+        "    print(type(error.__cause__).__name__)\n"
+    )
+    bounded = manage("shell", "--no-imports", "-c", script, env={"DB_STATEMENT_TIMEOUT": "1"})
+    assert bounded.stdout.split() == ["1s", "QueryCanceled"], bounded.stderr
+    unbounded = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        script.replace("pg_sleep(3)", "pg_sleep(0)"),
+        env={"DB_STATEMENT_TIMEOUT": ""},
+    )
+    assert unbounded.stdout.split() == ["0", "finished"], unbounded.stderr
 
 
 @pytest.mark.smoke
