@@ -58,7 +58,7 @@ def available(
     min_capacity: int | None = None,
 ) -> tuple[list[Desk], list[Room]]:
     """Active desks and whole rooms of a building free for all of [start, end)."""
-    taken = Booking.objects.active().filter(start__lt=end, end__gt=start)
+    taken = Booking.objects.active().overlapping(start, end)
     desks = Desk.objects.none()
     if (not kinds or Room.Kind.OPEN_SPACE in kinds) and (min_capacity or 1) <= 1:
         desks = (
@@ -93,7 +93,8 @@ def desks_with_holders(
     does not vanish from it. One query (and the amenities' prefetches), like `available`."""
     holder = (
         Booking.objects.active()
-        .filter(start__lt=end, end__gt=start, desk=OuterRef("pk"))
+        .overlapping(start, end)
+        .filter(desk=OuterRef("pk"))
         .order_by("-end")
         .values("end")[:1]
     )
