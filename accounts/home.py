@@ -7,7 +7,7 @@ Bookings and visits are reached through their reverse relations on the member
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet, Subquery
 
 from accounts.models import User
 from spaces.models import Building
@@ -22,21 +22,31 @@ def buildings_and_home(user: User, buildings: QuerySet[Building]) -> tuple[list[
     """
     guess = user.home_building_id is None
     if guess:
-        last_booked = user.bookings.filter(building=OuterRef("pk")).order_by("-start").values("start")[:1]
-        last_visited = (
-            user.visits.filter(building=OuterRef("pk")).order_by("-checked_in_at").values("checked_in_at")[:1]
+        # The member's last booking and last visit in any of these buildings: each is one
+        # probe of the member's newest rows (booking_user_recent, visit_user_recent), not a
+        # search of their whole history per building. Said once for the whole list.
+        among = buildings.values("pk")
+        booking = user.bookings.filter(building__in=among).order_by("-start")
+        visit = user.visits.filter(building__in=among).order_by("-checked_in_at")
+        buildings = buildings.annotate(
+            booked_in=Subquery(booking.values("building")[:1]),
+            booked_at=Subquery(booking.values("start")[:1]),
+            visited_in=Subquery(visit.values("building")[:1]),
+            visited_at=Subquery(visit.values("checked_in_at")[:1]),
         )
-        buildings = buildings.annotate(last_booked=Subquery(last_booked), last_visited=Subquery(last_visited))
     listed = naturally(buildings)
     if not guess:
         home = next((building for building in listed if building.pk == user.home_building_id), None)
         if home is not None:
             return listed, home
-    used = [
-        (max(moment for moment in (building.last_booked, building.last_visited) if moment), building)
-        for building in listed
-        if guess and (building.last_booked or building.last_visited)
-    ]
-    if used:
-        return listed, max(used, key=lambda pair: pair[0])[1]
+    elif listed:
+        last = listed[0]
+        used = [
+            (moment, pk)
+            for moment, pk in ((last.booked_at, last.booked_in), (last.visited_at, last.visited_in))
+            if moment
+        ]
+        if used:
+            home_pk = max(used)[1]
+            return listed, next(building for building in listed if building.pk == home_pk)
     return listed, listed[0] if len(listed) == 1 else None

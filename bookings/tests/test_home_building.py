@@ -45,6 +45,20 @@ def test_home_building_guessed_from_the_latest_booking_or_visit(member):
     assert buildings_and_home(member, Building.objects.active())[1] == moscow
 
 
+def test_home_building_is_guessed_among_the_buildings_listed(member):
+    """A building since closed (or not offered on the page) is not a home, however recent."""
+    berlin, moscow, paris = (BuildingFactory(name=name) for name in ("Berlin", "Москва", "Paris"))
+    week_ago = timezone.now() - dt.timedelta(days=7)
+    VisitFactory(user=member, building=berlin, checked_in_at=week_ago, closed=True)
+    BookingFactory(user=member, desk=DeskFactory(room=OpenSpaceFactory(building=moscow)))  # tomorrow
+    VisitFactory(user=member, building=paris, checked_in_at=timezone.now(), closed=False)
+    paris.is_active = False
+    paris.save()
+    assert buildings_and_home(member, Building.objects.active())[1] == moscow
+    assert buildings_and_home(member, Building.objects.filter(name__in=["Berlin", "Paris"]))[1] == paris
+    assert buildings_and_home(member, Building.objects.filter(name="Berlin"))[1] == berlin
+
+
 def test_home_building_unknown_among_several_is_none(member):
     BuildingFactory(name="Berlin"), BuildingFactory(name="Москва")
     assert buildings_and_home(member, Building.objects.active())[1] is None
