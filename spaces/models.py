@@ -86,6 +86,16 @@ class Building(models.Model):
         (so nobody sees the change under the old version once it is committed)."""
         cls.objects.filter(**lookups).update(version=new_version())
 
+    @classmethod
+    def part_changed(cls, part: Building | Room | OpeningHours | Desk | FloorPlan) -> None:
+        """Give the building `part` is of (or is) a new version: Building.changed."""
+        if isinstance(part, Building):
+            cls.changed(pk=part.pk)
+        elif isinstance(part, Desk | FloorPlan):
+            cls.changed(rooms=part.room_id)
+        else:
+            cls.changed(pk=part.building_id)
+
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
@@ -449,26 +459,13 @@ class FloorPlan(StoredImage):
         return round(1000 * self.height / self.width) if self.width else 750
 
 
-@receiver(post_save, sender=Building)
-@receiver(post_delete, sender=Building)
-def building_changed(sender, instance: Building, **kwargs) -> None:
-    Building.changed(pk=instance.pk)
-
-
-@receiver(post_save, sender=OpeningHours)
-@receiver(post_delete, sender=OpeningHours)
-@receiver(post_save, sender=Room)
-@receiver(post_delete, sender=Room)
-def place_changed(sender, instance: OpeningHours | Room, **kwargs) -> None:
-    Building.changed(pk=instance.building_id)
-
-
-@receiver(post_save, sender=Desk)
-@receiver(post_delete, sender=Desk)
-@receiver(post_save, sender=FloorPlan)
-@receiver(post_delete, sender=FloorPlan)
-def room_part_changed(sender, instance: Desk | FloorPlan, **kwargs) -> None:
-    Building.changed(rooms=instance.room_id)
+@receiver([post_save, post_delete], sender=Building)
+@receiver([post_save, post_delete], sender=OpeningHours)
+@receiver([post_save, post_delete], sender=Room)
+@receiver([post_save, post_delete], sender=Desk)
+@receiver([post_save, post_delete], sender=FloorPlan)
+def part_changed(sender, instance: Building | OpeningHours | Room | Desk | FloorPlan, **kwargs) -> None:
+    Building.part_changed(instance)
 
 
 # Find shows the places' amenities and searches by them (bookings.views.member.find).
@@ -477,10 +474,8 @@ def room_part_changed(sender, instance: Desk | FloorPlan, **kwargs) -> None:
 def amenities_changed(sender, instance: Room | Desk | Amenity, action: str, model, pk_set, **kwargs) -> None:
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    if isinstance(instance, Room):
-        Building.changed(pk=instance.building_id)
-    elif isinstance(instance, Desk):
-        Building.changed(rooms=instance.room_id)
+    if not isinstance(instance, Amenity):
+        Building.part_changed(instance)
     elif pk_set is None:  # an amenity taken off every place at once
         Building.changed()
     elif model is Room:

@@ -40,7 +40,7 @@ def add_numbered_desks(room: Room, count: int, prefix: str = "") -> list[Desk]:
             % {"label": new_labels[-1], "limit": longest}
         )
     desks = Desk.objects.bulk_create([Desk(room=room, label=label) for label in new_labels])
-    Building.changed(pk=room.building_id)  # bulk_create sends no signals
+    Building.part_changed(room)  # bulk_create sends no signals
     return desks
 
 
@@ -114,13 +114,10 @@ def delete_or_deactivate(objects: Iterable[Space], by: User) -> Removal:
 def _deactivate(obj: Space) -> None:
     obj.is_active = False
     type(obj).objects.filter(pk=obj.pk).update(is_active=False)
-    # Updates send no signals: the building's pages are told here.
     if isinstance(obj, Building):
         Room.objects.filter(building=obj).update(is_active=False)
         Desk.objects.filter(room__building=obj).update(is_active=False)
-        Building.changed(pk=obj.pk)
     elif isinstance(obj, Room):
         Desk.objects.filter(room=obj).update(is_active=False)
-        Building.changed(pk=obj.building_id)
-    else:
-        Building.changed(rooms=obj.room_id)
+    # Updates send no signals: the building's pages are told here.
+    Building.part_changed(obj)
